@@ -1,0 +1,121 @@
+"""The stored query catalogue: one ``queries/<name>.rq`` file per query, metadata in its header.
+
+Header lines, before the query text::
+
+    # title: Exosomal protein biomarkers (Table 2)
+    # description: One line on what the query answers.
+    # keywords: biomarker, sensitivity
+    # param: cancer (string, optional): cancer name, matched case-insensitively
+    # param: min_sensitivity (decimal, default 0): lowest sensitivity to keep
+
+Parameter types: string, decimal, integer, iri. A parameter named ``p`` binds the variable ``?p``.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exo_rdf.errors import QueryNotFoundError, SourceError
+from exo_rdf.sources import project_root
+
+PARAM_TYPES = ("string", "decimal", "integer", "iri")
+_FIELD = re.compile(r"^#\s*(title|description|keywords|param):\s*(.*?)\s*$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:,\s*(?:(?P<required>required)|(?P<optional>optional)|default\s+(?P<default>[^)]+)))?\)\s*:\s*(?P<doc>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query parameter: its name (the variable it binds), type, default, and whether it is required."""
+
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A stored query: its name (file stem), metadata, parameters and SPARQL text."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    parameters: tuple[Parameter, ...] = field(default=())
+    text: str = ""
+
+    def parameter(self, name: str) -> Parameter | None:
+        """The parameter called name, or None."""
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+def queries_dir(root: Path | None = None) -> Path:
+    """The folder of stored queries."""
+    return (root or project_root()) / "queries"
+
+
+def read_query(path: Path) -> StoredQuery:
+    """Read one stored query file.
+
+    Raises SourceError naming the file and line when the header is malformed or the title is missing.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
+    meta: dict[str, str] = {}
+    params: list[Parameter] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        m = _FIELD.match(line)
+        if not m:
+            continue
+        key, value = m.groups()
+        if key != "param":
+            meta[key] = value
+            continue
+        pm = _PARAM.match(value)
+        if not pm or pm["type"] not in PARAM_TYPES:
+            raise SourceError(
+                f"{path}:{lineno}: malformed parameter line; write '# param: NAME (TYPE[, optional|required|default V]): text' "
+                f"with TYPE one of {', '.join(PARAM_TYPES)}",
+                path=path,
+                line=lineno,
+            )
+        params.append(
+            Parameter(
+                name=pm["name"],
+                type=pm["type"],
+                required=bool(pm["required"]),
+                default=pm["default"].strip() if pm["default"] else None,
+                description=pm["doc"],
+            )
+        )
+    if "title" not in meta:
+        raise SourceError(f"{path}:1: stored query has no '# title:' line", path=path, line=1)
+    keywords = tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip())
+    return StoredQuery(path.stem, path, meta["title"], meta.get("description", ""), keywords, tuple(params), text)
+
+
+def catalogue(root: Path | None = None) -> dict[str, StoredQuery]:
+    """All stored queries by name, sorted by name (QC checks under queries/checks are not included)."""
+    return {p.stem: read_query(p) for p in sorted(queries_dir(root).glob("*.rq"))}
+
+
+def get_query(name: str, root: Path | None = None) -> StoredQuery:
+    """The stored query called name.
+
+    Raises QueryNotFoundError with close names as suggestions when there is none.
+    """
+    path = queries_dir(root) / f"{name}.rq"
+    if path.is_file() and path.parent == queries_dir(root):
+        return read_query(path)
+    names = [p.stem for p in queries_dir(root).glob("*.rq")]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; 'exo-rdf queries' lists them"
+    raise QueryNotFoundError(f"no stored query named '{name}'{hint}", suggestions=close)

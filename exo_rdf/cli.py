@@ -1,0 +1,159 @@
+"""The ``exo-rdf`` command: a thin layer over the library; each command calls one library function.
+
+Exit codes: 0 success (or: conforms, consistent), 1 the data does not conform / is inconsistent,
+2 an error (bad input, unreachable endpoint, missing Java), with a message on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from exo_rdf import __version__
+from exo_rdf.errors import ExoRdfError, QueryParameterError
+
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+RESULT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise QueryParameterError(f"--param {pair!r}: write it as NAME=VALUE, e.g. --param cancer=\"pancreatic cancer\"")
+        out[name.strip()] = value
+    return out
+
+
+def cmd_queries(args) -> int:
+    from exo_rdf.catalogue import catalogue
+
+    for q in catalogue().values():
+        params = ", ".join(
+            f"{p.name}:{p.type}{'' if p.required else '?'}{'=' + p.default if p.default else ''}" for p in q.parameters
+        )
+        print(f"{q.name:<28} {q.title}" + (f"  [{params}]" if params else ""))
+    return 0
+
+
+def _print_result(result, fmt: str) -> None:
+    from exo_rdf.results import FORMATTERS
+
+    sys.stdout.write(FORMATTERS[fmt](result))
+
+
+def cmd_query(args) -> int:
+    from exo_rdf.query import run_stored
+
+    _print_result(run_stored(args.name, _params(args.param), endpoint=args.endpoint), args.format)
+    return 0
+
+
+def cmd_sparql(args) -> int:
+    from exo_rdf.query import run_sparql
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ExoRdfError(f"{args.file}: cannot read the query file ({exc.strerror})") from None
+    _print_result(run_sparql(text, endpoint=args.endpoint), args.format)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from exo_rdf.validate import validate
+
+    report = validate([Path(f) for f in args.files] or None)
+    sys.stdout.write(report.text())
+    return 0 if report.conforms else 1
+
+
+def cmd_reason(args) -> int:
+    from exo_rdf.reason import reason
+
+    report = reason()
+    print(report.message)
+    for iri in report.unsatisfiable:
+        print(f"  unsatisfiable: {iri}")
+    if args.show_inferred:
+        for sub, sup in report.inferred_subclass_of:
+            print(f"  inferred: {sub} subClassOf {sup}")
+    return 0 if report.ok else 1
+
+
+def cmd_export(args) -> int:
+    from exo_rdf.export import export
+
+    n = export(Path(args.out), args.format)
+    print(f"wrote {n} statements to {args.out} ({args.format})", file=sys.stderr)
+    return 0
+
+
+def cmd_imports_refresh(args) -> int:
+    from exo_rdf.imports import default_tables, refresh
+
+    for path in refresh(Path(args.terms) if args.terms else default_tables()):
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exo-rdf", description="Query, validate, reason over and export the exo-rdf knowledge graph.")
+    parser.add_argument("--version", action="version", version=f"exo-rdf {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("queries", help="list the stored queries").set_defaults(func=cmd_queries)
+
+    endpoint_help = "run on this SPARQL 1.1 endpoint instead of the embedded store"
+    q = sub.add_parser("query", help="run a stored query")
+    q.add_argument("name")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
+    q.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    q.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    q.set_defaults(func=cmd_query)
+
+    s = sub.add_parser("sparql", help="run your own SPARQL query from a file or - for stdin")
+    s.add_argument("file")
+    s.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    s.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    s.set_defaults(func=cmd_sparql)
+
+    v = sub.add_parser("validate", help="validate the bundled data, or your own Turtle files, against the shapes")
+    v.add_argument("files", nargs="*", metavar="FILE")
+    v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("reason", help="check consistency and unsatisfiable classes with HermiT")
+    r.add_argument("--show-inferred", action="store_true", help="also list inferred subclass links")
+    r.set_defaults(func=cmd_reason)
+
+    e = sub.add_parser("export", help="write the merged graph in an RDF format")
+    e.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    e.add_argument("--out", required=True, metavar="FILE")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("imports", help="manage the import modules of external terms")
+    isub = i.add_subparsers(dest="imports_command", required=True)
+    ir = isub.add_parser("refresh", help="regenerate ontology/imports from term tables")
+    ir.add_argument("--terms", metavar="DIR", help="folder of id/label tables (default: ../shared/ontology-terms)")
+    ir.set_defaults(func=cmd_imports_refresh)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ExoRdfError as exc:
+        print(f"exo-rdf: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The exceptions exo-rdf raises: one root, one subclass per kind of failure.
+
+Every message names what went wrong, where (file and line, query name, endpoint), and what to do.
+"""
+from __future__ import annotations
+
+
+class ExoRdfError(Exception):
+    """Root of every error exo-rdf raises on purpose; the CLI turns it into a message and exit 2."""
+
+
+class SourceError(ExoRdfError):
+    """A source file (Turtle, SPARQL) cannot be read or parsed.
+
+    Attributes: ``path`` (the file) and ``line`` (1-based, or None when unknown).
+    """
+
+    def __init__(self, message: str, *, path: object = None, line: int | None = None):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class QueryNotFoundError(ExoRdfError):
+    """No stored query has the requested name; ``suggestions`` holds close names."""
+
+    def __init__(self, message: str, *, suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class QueryParameterError(ExoRdfError):
+    """A query parameter is unknown, missing, or not of its declared type."""
+
+
+class QueryExecutionError(ExoRdfError):
+    """A SPARQL query failed to parse or to run."""
+
+
+class EndpointError(ExoRdfError):
+    """A remote SPARQL endpoint or Graph Store cannot be reached or answered with an error."""
+
+
+class ValidationEngineError(ExoRdfError):
+    """SHACL validation could not run (not: the data does not conform)."""
+
+
+class ReasonerError(ExoRdfError):
+    """The OWL reasoner could not run (Java missing, reasoner crash)."""
+
+
+class OutputError(ExoRdfError):
+    """An output file cannot be written."""
+
+
+class TermTableError(ExoRdfError):
+    """The external term tables are missing or malformed."""

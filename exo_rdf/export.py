@@ -1,0 +1,64 @@
+"""Write the merged dataset (ontology, imports, data, shapes) in one RDF format, atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import OutputError
+from exo_rdf.sources import discover, load_dataset, project_root
+
+#: format name -> (pyoxigraph format, keeps named graphs)
+FORMATS = {
+    "ttl": (ox.RdfFormat.TURTLE, False),
+    "nt": (ox.RdfFormat.N_TRIPLES, False),
+    "xml": (ox.RdfFormat.RDF_XML, False),
+    "nq": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "jsonld": (getattr(ox.RdfFormat, "JSON_LD", None), True),
+}
+
+PREFIXES = {
+    "exo": "https://w3id.org/exo-rdf/ontology/",
+    "exod": "https://w3id.org/exo-rdf/data/",
+    "obo": "http://purl.obolibrary.org/obo/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
+    """Serialise the merged sources to out in format fmt; return the number of statements written.
+
+    Triple formats (ttl, nt, xml) merge the named graphs; quad formats (nq, trig, jsonld) keep them.
+    Output is sorted so that the same sources give the same bytes. The file is written to a
+    temporary name and renamed, so a failure leaves no half-written file.
+    Raises OutputError for an unknown format or an unwritable path; SourceError for a bad source.
+    """
+    if fmt not in FORMATS or FORMATS[fmt][0] is None:
+        raise OutputError(f"unknown export format '{fmt}'; choose one of {', '.join(k for k, v in FORMATS.items() if v[0])}")
+    rdf_format, keeps_graphs = FORMATS[fmt]
+    dataset = load_dataset(discover(root or project_root()))
+    if keeps_graphs:
+        items = sorted(dataset, key=str)
+    else:
+        items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in dataset}, key=str)
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig", "xml") else {}
+        ox.serialize(items, tmp, format=rdf_format, **kwargs)
+        os.replace(tmp, out)
+    except (OSError, ValueError, TypeError) as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{out}: cannot write ({exc})") from None
+    return len(items)

@@ -1,0 +1,176 @@
+"""Stage 5: run stored queries (and a user's own SPARQL) on the embedded store or a remote endpoint.
+
+Parameters are bound as RDF terms, never pasted into query text as strings: a VALUES block of
+terms escaped by pyoxigraph is placed at the start of the WHERE clause, so FILTERs in that group
+see the values. The same block serves the embedded store and remote endpoints, so both give the
+same answers. (pyoxigraph's substitutions would need each parameter in the SELECT projection.)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from exo_rdf.catalogue import StoredQuery, get_query
+from exo_rdf.errors import QueryExecutionError, QueryParameterError
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass
+class Result:
+    """A query answer: a boolean (ASK), rows of terms (SELECT; None where unbound), or triples."""
+
+    variables: list[str]
+    rows: list[tuple]
+    boolean: bool | None = None
+    triples: list | None = None
+
+    def values(self) -> list[dict[str, object]]:
+        """The rows as dicts of plain Python values (IRIs and literals as strings, numbers as numbers)."""
+        return [{v: plain(t) for v, t in zip(self.variables, row)} for row in self.rows]
+
+
+def plain(term):
+    """A term as a plain Python value: str for IRIs and text, int/Decimal for numbers, None if unbound."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt in (XSD + "integer", XSD + "positiveInteger", XSD + "nonNegativeInteger", XSD + "int", XSD + "long"):
+            return int(term.value)
+        if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
+            return Decimal(term.value)
+        if dt == XSD + "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def _convert(value: str, param, query_name: str):
+    try:
+        if param.type == "string":
+            return ox.Literal(value)
+        if param.type == "decimal":
+            return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(XSD + "decimal"))
+        if param.type == "integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if param.type == "iri":
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value):
+                raise ValueError(value)
+            return ox.NamedNode(value)
+    except (InvalidOperation, ValueError):
+        pass
+    raise QueryParameterError(
+        f"query '{query_name}': parameter {param.name}={value!r} is not a valid {param.type}; "
+        f"{param.description}"
+    )
+
+
+def bind_parameters(query: StoredQuery, given: dict[str, str]) -> dict[str, object]:
+    """Check given parameter values against the query's declarations and convert them to RDF terms.
+
+    Defaults fill parameters not given; optional ones without default stay unbound.
+    Raises QueryParameterError for an unknown name, a missing required value or an ill-typed value.
+    """
+    known = {p.name for p in query.parameters}
+    for name in given:
+        if name not in known:
+            accepted = ", ".join(sorted(known)) or "none"
+            raise QueryParameterError(f"query '{query.name}' has no parameter '{name}' (it accepts: {accepted})")
+    bound = {}
+    for p in query.parameters:
+        raw = given.get(p.name, p.default)
+        if raw is None:
+            if p.required:
+                raise QueryParameterError(
+                    f"query '{query.name}' needs parameter '{p.name}' ({p.type}): {p.description}; "
+                    f"give it as --param {p.name}=VALUE"
+                )
+            continue
+        bound[p.name] = _convert(raw, p, query.name)
+    return bound
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_values_block(text: str, bindings: dict[str, object]) -> str:
+    """The query text with a VALUES block of the bound terms at the start of its WHERE clause.
+
+    Terms are written in their escaped N-Triples form by pyoxigraph, so a value cannot end the block.
+    Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
+    """
+    if not bindings:
+        return text
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.lstrip().startswith("#"):
+            m = _WHERE.search(line)
+            if m:
+                names = " ".join(f"?{n}" for n in bindings)
+                terms = " ".join(str(t) for t in bindings.values())
+                cut = offset + m.end()
+                return f"{text[:cut]}\n  VALUES ({names}) {{ ({terms}) }}\n{text[cut:]}"
+        offset += len(line)
+    raise QueryExecutionError("the query has no 'WHERE {' clause to bind parameters in")
+
+
+def _result_from(answer) -> Result:
+    if isinstance(answer, ox.QueryBoolean):
+        return Result([], [], boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return Result([], [], triples=list(answer))
+    variables = [v.value for v in answer.variables]
+    rows = [tuple(sol[v] for v in variables) for sol in answer]
+    return Result(variables, rows)
+
+
+def run_sparql(
+    text: str,
+    *,
+    store: ox.Store | None = None,
+    endpoint: str | None = None,
+    bindings: dict[str, object] | None = None,
+    default_graphs: list[str] | None = None,
+) -> Result:
+    """Run SPARQL text on the embedded store (default) or on a remote endpoint.
+
+    On the embedded store the default graph is the union of all named graphs.
+    Raises QueryExecutionError when the query does not parse or fails; EndpointError for remote failures.
+    """
+    text = with_values_block(text, bindings or {})
+    if endpoint:
+        from exo_rdf import endpoint as remote
+
+        return _result_from(remote.select(endpoint, text, default_graphs=default_graphs))
+    if store is None:
+        from exo_rdf.store import embedded_store
+
+        store = embedded_store()
+    try:
+        answer = store.query(text, use_default_graph_as_union=True)
+        return _result_from(answer)
+    except (SyntaxError, OSError, ValueError) as exc:
+        raise QueryExecutionError(f"the query failed: {exc}") from None
+
+
+def run_stored(
+    name: str,
+    params: dict[str, str] | None = None,
+    *,
+    store: ox.Store | None = None,
+    endpoint: str | None = None,
+    root: Path | None = None,
+    default_graphs: list[str] | None = None,
+) -> Result:
+    """Run the stored query called name with the given parameter values (strings, as on the command line).
+
+    Raises QueryNotFoundError, QueryParameterError, QueryExecutionError or EndpointError.
+    """
+    query = get_query(name, root)
+    bindings = bind_parameters(query, params or {})
+    return run_sparql(query.text, store=store, endpoint=endpoint, bindings=bindings, default_graphs=default_graphs)

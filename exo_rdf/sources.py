@@ -1,0 +1,128 @@
+"""Stage 1: find the Turtle sources and merge them into one dataset, one named graph per file.
+
+The layout is fixed: ``ontology/*.ttl`` (own axioms), ``ontology/imports/*.ttl`` (generated
+external term modules), ``data/**/*.ttl`` (findings), ``shapes/*.ttl`` (SHACL). Each file becomes
+the named graph ``https://w3id.org/exo-rdf/graph/<path without .ttl>``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import SourceError
+
+GRAPH_BASE = "https://w3id.org/exo-rdf/graph/"
+EXO = "https://w3id.org/exo-rdf/ontology/"
+EXOD = "https://w3id.org/exo-rdf/data/"
+
+#: The kinds of source, in the order they are merged.
+KINDS = ("ontology", "imports", "data", "shapes")
+
+
+def project_root() -> Path:
+    """The folder that holds ontology/, data/, shapes/ and queries/.
+
+    An installed wheel carries them in ``exo_rdf/resources``; a source checkout has them beside
+    the package. ``EXO_RDF_ROOT`` overrides both.
+    """
+    override = os.environ.get("EXO_RDF_ROOT")
+    if override:
+        return Path(override)
+    bundled = Path(__file__).resolve().parent / "resources"
+    if (bundled / "ontology").is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One Turtle source: its path, its kind (see KINDS) and the named graph it loads into."""
+
+    path: Path
+    kind: str
+    graph: str
+
+
+def graph_iri(path: Path, root: Path) -> str:
+    """The named graph IRI of a source file: the graph base plus its path below root, sans suffix."""
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:  # a user's file outside the project
+        rel = Path("user") / path.name
+    return GRAPH_BASE + rel.with_suffix("").as_posix()
+
+
+def discover(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[SourceFile]:
+    """List the source files of the given kinds, sorted, with their graph IRIs.
+
+    Raises SourceError when root lacks the ontology folder (not an exo-rdf project).
+    """
+    root = root or project_root()
+    if not (root / "ontology").is_dir():
+        raise SourceError(f"{root}: no ontology/ folder here; set EXO_RDF_ROOT to an exo-rdf checkout", path=root)
+    patterns = {
+        "ontology": sorted((root / "ontology").glob("*.ttl")),
+        "imports": sorted((root / "ontology" / "imports").glob("*.ttl")),
+        "data": sorted((root / "data").rglob("*.ttl")),
+        "shapes": sorted((root / "shapes").glob("*.ttl")),
+    }
+    return [SourceFile(p, kind, graph_iri(p, root)) for kind in kinds for p in patterns[kind]]
+
+
+def user_sources(paths: list[Path]) -> list[SourceFile]:
+    """Wrap a user's own Turtle files as sources of kind 'data'.
+
+    Raises SourceError when a file does not exist.
+    """
+    out = []
+    for p in paths:
+        p = Path(p)
+        if not p.is_file():
+            raise SourceError(f"{p}: no such file; give the path of a Turtle (.ttl) file", path=p)
+        out.append(SourceFile(p, "data", graph_iri(p, project_root())))
+    return out
+
+
+def fingerprint(sources: list[SourceFile]) -> str:
+    """A short hash of the sources' paths, sizes and modification times; changes when any file does."""
+    h = hashlib.sha256()
+    for s in sources:
+        st = s.path.stat()
+        h.update(f"{s.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def parse_quads(source: SourceFile) -> list[ox.Quad]:
+    """Parse one Turtle file into quads in its named graph.
+
+    Raises SourceError naming the file and line when the file is not valid Turtle.
+    """
+    graph = ox.NamedNode(source.graph)
+    try:
+        triples = ox.parse(path=str(source.path), format=ox.RdfFormat.TURTLE, base_iri=source.path.resolve().as_uri())
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    except SyntaxError as exc:
+        raise SourceError(
+            f"{source.path}:{exc.lineno}: not valid Turtle: {exc.msg}. Fix the file at that line "
+            f"(a missing '.', ';' or quote is the usual cause).",
+            path=source.path,
+            line=exc.lineno,
+        ) from None
+    except OSError as exc:
+        raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
+
+
+def load_dataset(sources: list[SourceFile]) -> ox.Dataset:
+    """Merge the sources into one in-memory dataset, one named graph per file.
+
+    Raises SourceError for the first file that does not parse; nothing partial is returned.
+    """
+    dataset = ox.Dataset()
+    for source in sources:
+        for quad in parse_quads(source):
+            dataset.add(quad)
+    return dataset

@@ -1,0 +1,148 @@
+"""Stage 3: SHACL validation of the findings (the bundled data, or a curator's own files).
+
+The data graph is the files to check plus their context: the reviews and sections, the shared
+molecule entities, and the ontology with its import modules, so that ``sh:class`` follows
+subclass chains without RDFS inference.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from exo_rdf.errors import SourceError, ValidationEngineError
+from exo_rdf.sources import SourceFile, discover, project_root, user_sources
+
+SH = "http://www.w3.org/ns/shacl#"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One validation result: focus node, path, constraint component, severity, message, value."""
+
+    focus: str
+    path: str | None
+    component: str
+    severity: str
+    message: str
+    value: str | None
+    shape: str | None
+
+
+@dataclass
+class ValidationReport:
+    """The outcome: whether the data conforms, each result, and the pyshacl report graph."""
+
+    conforms: bool
+    violations: list[Violation]
+    graph: object = None
+
+    def by_focus(self) -> dict[str, list[Violation]]:
+        """Results grouped by focus node, in a stable order."""
+        groups: dict[str, list[Violation]] = defaultdict(list)
+        for v in sorted(self.violations, key=lambda v: (v.focus, v.path or "", v.component, v.message)):
+            groups[v.focus].append(v)
+        return dict(groups)
+
+    def text(self) -> str:
+        """A report a curator can act on: one block per focus node, one line per problem."""
+        if self.conforms:
+            return "Conforms: no violations.\n"
+        out = [f"Does not conform: {len(self.violations)} problem(s) on {len(self.by_focus())} node(s).\n"]
+        for focus, items in self.by_focus().items():
+            out.append(f"{_short(focus)}")
+            for v in items:
+                where = f" [{_short(v.path)}]" if v.path else ""
+                value = f" (value: {_short(v.value)})" if v.value else ""
+                out.append(f"  - {v.severity}{where}: {v.message}{value}  <{_short(v.component)}>")
+            out.append("")
+        return "\n".join(out)
+
+
+def _short(iri: str | None) -> str:
+    if iri is None:
+        return ""
+    for base, prefix in (
+        ("https://w3id.org/exo-rdf/data/", "exod:"),
+        ("https://w3id.org/exo-rdf/ontology/", "exo:"),
+        (SH, "sh:"),
+        ("http://purl.obolibrary.org/obo/", "obo:"),
+    ):
+        if iri.startswith(base):
+            return prefix + iri[len(base):]
+    return iri
+
+
+def _rdflib_graph(sources: list[SourceFile]):
+    """Parse sources into one rdflib graph (through pyoxigraph, for its speed and line-numbered errors)."""
+    import rdflib
+
+    from exo_rdf.sources import parse_quads
+
+    graph = rdflib.Graph()
+    for source in sources:
+        for q in parse_quads(source):
+            graph.add(tuple(_to_rdflib(t) for t in (q.subject, q.predicate, q.object)))
+    return graph
+
+
+def _to_rdflib(term):
+    import pyoxigraph as ox
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def context_sources(root: Path | None = None) -> list[SourceFile]:
+    """What a curator's own files are validated with: ontology, imports, reviews and shared entities."""
+    root = root or project_root()
+    data = [s for s in discover(root, ("data",)) if s.path.name == "reviews.ttl" or "entities" in s.path.parts]
+    return discover(root, ("ontology", "imports")) + data
+
+
+def validate(files: list[Path] | None = None, *, root: Path | None = None) -> ValidationReport:
+    """Validate the bundled data (files=None) or the given Turtle files against the shapes.
+
+    Raises SourceError when a file does not parse, ValidationEngineError when pyshacl fails.
+    """
+    from pyshacl import validate as shacl_validate
+
+    root = root or project_root()
+    if files:
+        data_sources = context_sources(root) + user_sources(files)
+    else:
+        data_sources = discover(root, ("ontology", "imports", "data"))
+    shapes_sources = discover(root, ("shapes",))
+    if not shapes_sources:
+        raise SourceError(f"{root / 'shapes'}: no shapes found", path=root / "shapes")
+    data = _rdflib_graph(data_sources)
+    shapes = _rdflib_graph(shapes_sources)
+    try:
+        conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    except Exception as exc:  # pyshacl raises many types; all mean the engine could not run
+        raise ValidationEngineError(f"SHACL validation could not run: {exc}") from exc
+    return ValidationReport(conforms, list(_violations(report)), report)
+
+
+def _violations(report):
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        one = lambda p: report.value(result, p)  # noqa: E731
+        path = one(sh.resultPath)
+        yield Violation(
+            focus=str(one(sh.focusNode)),
+            path=str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "(complex path)"),
+            component=str(one(sh.sourceConstraintComponent)),
+            severity=str(one(sh.resultSeverity)).rsplit("#", 1)[-1],
+            message=str(one(sh.resultMessage) or ""),
+            value=None if one(sh.value) is None else str(one(sh.value)),
+            shape=None if one(sh.sourceShape) is None else str(one(sh.sourceShape)),
+        )

@@ -1,0 +1,25 @@
+"""Shared fixtures: the project root, an in-memory store of the bundled sources, a private cache."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exo_rdf.sources import discover
+from exo_rdf.store import build_store
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_TERMS = ROOT.parent / "shared" / "ontology-terms"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test session builds its embedded store in its own cache, never the user's."""
+    monkeypatch.setenv("EXO_RDF_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def store():
+    """The bundled ontology, imports, data and shapes in one in-memory store."""
+    return build_store(discover(ROOT))

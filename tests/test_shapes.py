@@ -1,0 +1,64 @@
+"""The shapes accept the bundled data and reject each invalid fixture for exactly its reason."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from exo_rdf.validate import validate
+
+EXOD = "https://w3id.org/exo-rdf/data/"
+EXO = "https://w3id.org/exo-rdf/ontology/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SH = "http://www.w3.org/ns/shacl#"
+F = EXOD + "finding-user-01"
+COMPLEX = "(complex path)"
+
+EXPECTED = {
+    "finding-missing-section": {(F, EXO + "inSection", "MinCount"), (F, COMPLEX, "Equals")},
+    "finding-section-of-other-review": {(F, COMPLEX, "Equals")},
+    "finding-no-references": {(F, None, "Or")},
+    "finding-reference-as-string": {(F, EXO + "citesReference", "Datatype")},
+    "finding-reference-zero": {(F, EXO + "citesReference", "Pattern")},
+    "finding-cites-no-reference-false": {(F, EXO + "citesNoReference", "In")},
+    "finding-missing-statement": {(F, EXO + "statement", "MinCount")},
+    "biomarker-sensitivity-above-one": {(F, EXO + "sensitivityMax", "MaxInclusive")},
+    "biomarker-specificity-min-above-max": {(F, EXO + "specificityMin", "LessThanOrEquals")},
+    "biomarker-integer-fraction": {(F, EXO + "sensitivityMax", "Datatype")},
+    "biomarker-cancer-not-mondo": {(F, EXO + "cancer", "Pattern")},
+    "biomarker-fluid-not-uberon": {(F, EXO + "fluid", "Pattern")},
+    "biomarker-missing-marker": {(F, EXO + "marker", "MinCount")},
+    "trial-bad-nct": {(EXOD + "trial-x", EXO + "nctId", "Pattern")},
+    "trial-missing-status": {(F, EXO + "trialStatus", "MinCount")},
+    "trial-cancer-not-mondo": {(F, EXO + "cancer", "Pattern")},
+    "size-min-above-max": {(F, EXO + "sizeMinNm", "LessThanOrEquals")},
+    "size-zero-min": {(F, EXO + "sizeMinNm", "MinExclusive")},
+    "marker-missing-marker": {(F, EXO + "marker", "MinCount")},
+    "protein-two-labels": {(EXOD + "protein-XYZ1", RDFS_LABEL, "MaxCount")},
+    "protein-link-not-hgnc": {(EXOD + "protein-XYZ2", COMPLEX, "Pattern")},
+    "mirna-link-not-mirbase": {(EXOD + "mirna-XYZ3", COMPLEX, "Pattern")},
+    "panel-without-members": {(EXOD + "panel-XYZ4", EXO + "hasMember", "MinCount")},
+    "section-without-heading": {(EXOD + "section-XYZ5", EXO + "heading", "MinCount")},
+}
+
+
+def test_bundled_data_conforms():
+    report = validate()
+    assert report.conforms, report.text()
+
+
+def test_valid_user_file_conforms():
+    report = validate([FIXTURES / "valid" / "user-findings.ttl"])
+    assert report.conforms, report.text()
+
+
+def test_every_invalid_fixture_is_listed():
+    assert {p.stem for p in (FIXTURES / "invalid").glob("*.ttl")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_invalid_fixture_fails_for_its_reason(name):
+    report = validate([FIXTURES / "invalid" / f"{name}.ttl"])
+    assert not report.conforms
+    got = {(v.focus, v.path, v.component.removeprefix(SH).removesuffix("ConstraintComponent")) for v in report.violations}
+    assert got == EXPECTED[name]
+    assert all(v.message for v in report.violations)

@@ -1,0 +1,115 @@
+"""Each stored query returns exactly the expected rows on the bundled graph."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from exo_rdf.catalogue import catalogue
+from exo_rdf.query import run_stored
+
+EXOD = "https://w3id.org/exo-rdf/data/"
+OBO = "http://purl.obolibrary.org/obo/"
+EXO = "https://w3id.org/exo-rdf/ontology/"
+
+
+def rows(store, name, params=None, *columns):
+    result = run_stored(name, params or {}, store=store)
+    return [tuple(r[c] for c in columns) for r in result.values()]
+
+
+def test_ev_types_keeps_both_exosome_ranges_with_their_review(store):
+    got = rows(store, "ev-types", {}, "label", "minNm", "maxNm", "review")
+    assert got == [
+        ("apoptotic body", 1000, 5000, EXOD + "review-protein"),
+        ("apoptotic body", 1000, 5000, EXOD + "review-tex"),
+        ("ectosome", 150, 1000, EXOD + "review-protein"),
+        ("extracellular exosome", 30, 150, EXOD + "review-protein"),
+        ("extracellular exosome", 30, 100, EXOD + "review-tex"),
+        ("microvesicle", 100, 1000, EXOD + "review-tex"),
+        ("oncosome", 1000, 10000, EXOD + "review-tex"),
+    ]
+
+
+def test_exosome_markers_named_by_both_reviews(store):
+    got = rows(store, "exosome-markers", {}, "review", "label", "namedByBoth")
+    both = {label for review, label, flag in got if flag}
+    assert both == {"TSG101", "PDCD6IP", "CD9", "CD63", "CD81"}
+    tex_only = sorted(label for review, label, flag in got if review == EXOD + "review-tex" and not flag)
+    assert tex_only == ["HSP90AA1", "HSPA1A", "MHC class II proteins", "Rab GTPases", "integrins"]
+    assert sorted(label for review, label, _ in got if review == EXOD + "review-protein") == ["CD63", "CD81", "CD9", "PDCD6IP", "TSG101"]
+
+
+def test_clinical_trials_recruiting(store):
+    assert rows(store, "clinical-trials", {"status": "recruiting"}, "nct", "trialStatus") == [
+        ("NCT03985696", "Recruiting"),
+        ("NCT05735704", "Recruiting"),
+    ]
+
+
+def test_clinical_trials_all_seven_rows_exact(store):
+    assert rows(store, "clinical-trials", {}, "nct", "trialStatus", "cancer", "cancerAsPrinted", "contentAsPrinted") == [
+        ("NCT01840306", "Completed", OBO + "MONDO_0006244", "HER2 + Breast Cancer", "Not specified"),
+        ("NCT02862470", "Completed", OBO + "MONDO_0006468", "Anaplastic Thyroid Cancer", "thyroglobulin, Gal-3"),
+        ("NCT03581435", "Unknown", OBO + "MONDO_0003220", "Gallbladder Carcinoma", "Protein profile"),
+        ("NCT03985696", "Recruiting", OBO + "MONDO_0015759", "Non-Hodgkin B-cell Lymphomas", "CD-20, PD-L1"),
+        ("NCT04529915", "Active", OBO + "MONDO_0005233", "NSCLC", "Not specified"),
+        ("NCT05463107", "Not yet recruiting", OBO + "MONDO_0005034", "Follicular Thyroid Cancer",
+         "thyroglobulin, Gal-3, calprotectin A8/A9, keratin 8/19, afamin, angiopoietin-1"),
+        ("NCT05735704", "Recruiting", OBO + "MONDO_0044881", "Haematological malignancies", "Not specified"),
+    ]
+
+
+def test_trial_contents_with_hgnc_and_uniprot(store):
+    assert rows(store, "trial-contents", {"nct": "NCT03985696"}, "symbol", "hgnc", "uniprot") == [
+        ("CD274", "https://identifiers.org/hgnc:17635", "http://purl.uniprot.org/uniprot/Q9NZQ7"),
+        ("MS4A1", "https://identifiers.org/hgnc:7315", "http://purl.uniprot.org/uniprot/P11836"),
+    ]
+    assert rows(store, "trial-contents", {"nct": "NCT01840306"}, "contentAsPrinted", "protein") == [("Not specified", None)]
+
+
+@pytest.mark.parametrize("cancer", ["pancreatic cancer", "Pancreatic Cancer", "malignant pancreatic neoplasm"])
+def test_biomarkers_for_pancreatic_cancer(store, cancer):
+    assert rows(store, "biomarkers", {"cancer": cancer}, "markerAsPrinted", "fluidAsPrinted", "sensitivityMin", "specificityMin") == [
+        ("GPC-1", "Peripheral blood, Serum", Decimal("1.0"), Decimal("1.0")),
+        ("c-Met", "Serum", Decimal("0.7"), Decimal("0.85")),
+    ]
+
+
+def test_biomarkers_table2_has_twenty_rows_with_ranges(store):
+    got = rows(store, "biomarkers", {}, "markerAsPrinted", "sensitivityMin", "sensitivityMax", "specificityMin", "specificityMax")
+    assert len(got) == 20
+    assert ("Panel of 17 exosomal proteins, TMEM256", Decimal("1.0"), Decimal("1.0"), Decimal("0.6"), Decimal("1.0")) in got
+    assert ("Panel of 6 exosomal proteins", Decimal("0.7"), Decimal("1.0"), Decimal("0.7"), Decimal("1.0")) in got
+    assert ("Del-1", Decimal("0.947"), Decimal("0.947"), Decimal("0.8636"), Decimal("0.8636")) in got
+
+
+def test_biomarkers_by_fluid_and_thresholds(store):
+    got = rows(store, "biomarkers", {"fluid": "serum", "min_specificity": "0.9"}, "markerAsPrinted")
+    assert got == [("CAE",), ("GKN-1",), ("GPC-1",)]
+    assert rows(store, "biomarkers", {"fluid": "urine", "min_sensitivity": "0.9"}, "markerAsPrinted") == [
+        ("Panel of 17 exosomal proteins, TMEM256",)
+    ]
+
+
+def test_biomarkers_per_fluid(store):
+    assert rows(store, "biomarkers-per-fluid", {}, "fluidLabel", "biomarkers") == [
+        ("blood serum", 11), ("blood plasma", 6), ("urine", 2), ("blood", 1), ("tissue", 1),
+    ]
+
+
+def test_panel_members(store):
+    got = rows(store, "panel-members", {"panel": "prostate"}, "symbol")
+    assert sorted(s for (s,) in got) == sorted([
+        "TMEM256", "ADIRF", "LAMTOR1", "LCP1", "RAB2A", "RAB3B", "RAB3D", "RAB7A", "RAB6A", "ATP6V0C",
+        "STEAP4", "PARK7", "S100P", "SYTL4", "ARL8B", "SLC2A13", "TSPAN6",
+    ])
+    assert sorted(s for (s,) in rows(store, "panel-members", {"panel": "colorectal"}, "symbol")) == [
+        "APCS", "NHP2", "OLFM4", "TAGLN", "TOP1", "TRIM28",
+    ]
+
+
+def test_every_stored_query_has_metadata_and_a_where_clause():
+    for q in catalogue().values():
+        assert q.title and q.description and q.keywords, q.name
+        assert "WHERE {" in q.text or "WHERE\n{" in q.text, q.name
