@@ -119,3 +119,42 @@ def get_query(name: str, root: Path | None = None) -> StoredQuery:
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; 'exo-rdf queries' lists them"
     raise QueryNotFoundError(f"no stored query named '{name}'{hint}", suggestions=close)
+
+
+CATALOGUE_BASE = "https://w3id.org/exo-rdf/queries/"
+
+
+def catalogue_turtle(root: Path | None = None) -> str:
+    """The stored queries as RDF, in the style of SIB's sparql-examples.
+
+    Each query is a ``sh:SPARQLExecutable`` (and ``sh:SPARQLSelectExecutable``) with its text in
+    ``sh:select``, its title as ``rdfs:label``, its description as ``rdfs:comment`` and its keywords
+    as ``schema:keywords``. ``queries/catalogue.ttl`` holds this text; a test keeps it current.
+    """
+    import pyoxigraph as ox
+
+    lit = lambda s: str(ox.Literal(s))  # noqa: E731  (escaped Turtle literal)
+    out = [
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix schema: <https://schema.org/> .",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .",
+        "@prefix exoq: <" + CATALOGUE_BASE + "> .",
+        "",
+        "# GENERATED from queries/*.rq by `exo-rdf catalogue`; do not edit by hand.",
+        "",
+    ]
+    for q in catalogue(root).values():
+        lines = [
+            f"exoq:{q.name} a sh:SPARQLExecutable , sh:SPARQLSelectExecutable",
+            f"    rdfs:label {lit(q.title)}",
+            f"    rdfs:comment {lit(q.description)}",
+            f"    schema:identifier {lit(q.name)}",
+        ]
+        lines += [f"    schema:keywords {lit(k)}" for k in q.keywords]
+        for p in q.parameters:
+            default = f"; default {p.default}" if p.default else ""
+            need = "required" if p.required else "optional"
+            lines.append(f"    schema:parameter {lit(f'{p.name} ({p.type}, {need}{default}): {p.description}')}")
+        lines.append(f"    sh:select {lit(q.text)}")
+        out.append(" ;\n".join(lines) + " .\n")
+    return "\n".join(out)

@@ -93,6 +93,16 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_catalogue(args) -> int:
+    from exo_rdf.catalogue import catalogue_turtle, queries_dir
+    from exo_rdf.imports import write_atomic
+
+    path = Path(args.out) if args.out else queries_dir() / "catalogue.ttl"
+    write_atomic(path, catalogue_turtle())
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_imports_refresh(args) -> int:
     from exo_rdf.imports import default_tables, refresh
 
@@ -134,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     e.add_argument("--out", required=True, metavar="FILE")
     e.set_defaults(func=cmd_export)
+
+    c = sub.add_parser("catalogue", help="write the stored-query catalogue as RDF (sparql-examples style)")
+    c.add_argument("--out", metavar="FILE", help="default: queries/catalogue.ttl")
+    c.set_defaults(func=cmd_catalogue)
 
     i = sub.add_parser("imports", help="manage the import modules of external terms")
     isub = i.add_subparsers(dest="imports_command", required=True)

@@ -113,3 +113,17 @@ def test_every_stored_query_has_metadata_and_a_where_clause():
     for q in catalogue().values():
         assert q.title and q.description and q.keywords, q.name
         assert "WHERE {" in q.text or "WHERE\n{" in q.text, q.name
+
+
+def test_catalogue_rdf_is_current_and_lists_every_query():
+    from conftest import ROOT
+    from exo_rdf.catalogue import catalogue_turtle
+    import pyoxigraph as ox
+
+    path = ROOT / "queries" / "catalogue.ttl"
+    assert path.read_text(encoding="utf-8") == catalogue_turtle(), "queries/catalogue.ttl is stale: run 'exo-rdf catalogue'"
+    executable = ox.NamedNode("http://www.w3.org/ns/shacl#SPARQLExecutable")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    names = {t.subject.value.rsplit("/", 1)[-1] for t in triples if t.predicate == rdf_type and t.object == executable}
+    assert names == set(catalogue())
