@@ -45,10 +45,17 @@ def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
         raise OutputError(f"unknown export format '{fmt}'; choose one of {', '.join(k for k, v in FORMATS.items() if v[0])}")
     rdf_format, keeps_graphs = FORMATS[fmt]
     dataset = load_dataset(discover(root or project_root()))
+    if not keeps_graphs:
+        merged = ox.Dataset()
+        for q in dataset:
+            merged.add(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+        dataset = merged
+    # Blank nodes get canonical labels so that the same sources give the same bytes.
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     if keeps_graphs:
         items = sorted(dataset, key=str)
     else:
-        items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in dataset}, key=str)
+        items = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in dataset), key=str)
     out = Path(out)
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
