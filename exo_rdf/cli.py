@@ -154,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     ir = isub.add_parser("refresh", help="regenerate ontology/imports from term tables")
     ir.add_argument("--terms", metavar="DIR", help="folder of id/label tables (default: ../shared/ontology-terms)")
     ir.set_defaults(func=cmd_imports_refresh)
+
+    from exo_rdf import cli_linking, cli_store
+
+    cli_store.register(sub)
+    cli_linking.register(sub)
     return parser
 
 
