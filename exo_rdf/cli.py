@@ -64,6 +64,16 @@ def cmd_sparql(args) -> int:
     return 0
 
 
+def cmd_stats(args) -> int:
+    from exo_rdf.query import run_stored
+
+    for name, title in (("findings-per-kind", "Findings by kind"), ("findings-per-section", "Findings by review section")):
+        if args.format == "table":
+            print(f"== {title}")
+        _print_result(run_stored(name), args.format)
+    return 0
+
+
 def cmd_validate(args) -> int:
     from exo_rdf.validate import validate
 
@@ -131,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=RESULT_FORMATS, default="table")
     s.add_argument("--endpoint", metavar="URL", help=endpoint_help)
     s.set_defaults(func=cmd_sparql)
+
+    st = sub.add_parser("stats", help="count findings by kind and by review section")
+    st.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    st.set_defaults(func=cmd_stats)
 
     v = sub.add_parser("validate", help="validate the bundled data, or your own Turtle files, against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE")

@@ -128,3 +128,20 @@ def test_catalogue_rdf_is_current_and_lists_every_query():
     triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
     names = {t.subject.value.rsplit("/", 1)[-1] for t in triples if t.predicate == rdf_type and t.object == executable}
     assert names == set(catalogue())
+
+
+def test_findings_per_section_lists_every_section_of_both_reviews(store):
+    got = rows(store, "findings-per-section", {}, "review", "section", "findings")
+    assert len(got) == 30  # 13 sections of the TEX review, 17 of the protein-cargo review
+    by_section = {(review.rsplit("-", 1)[-1], section): n for review, section, n in got}
+    assert by_section[("protein", "Table 1")] == 7
+    assert by_section[("protein", "Table 2")] == 20
+
+
+def test_stats_command_prints_both_tables(capsys):
+    from exo_rdf.cli import main
+
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "== Findings by kind" in out and "== Findings by review section" in out
+    assert "Pre-metastatic niche formation, invasion, and metastasis" in out
