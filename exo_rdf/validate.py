@@ -134,7 +134,8 @@ def _violations(report):
     import rdflib
 
     sh = rdflib.Namespace(SH)
-    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+    # Only top-level results: those under sh:detail explain a sh:node failure already reported.
+    for result in report.objects(None, sh.result):
         one = lambda p: report.value(result, p)  # noqa: E731
         path = one(sh.resultPath)
         yield Violation(

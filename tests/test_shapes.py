@@ -38,6 +38,23 @@ EXPECTED = {
     "mirna-link-not-mirbase": {(EXOD + "mirna-XYZ3", COMPLEX, "Pattern")},
     "panel-without-members": {(EXOD + "panel-XYZ4", EXO + "hasMember", "MinCount")},
     "section-without-heading": {(EXOD + "section-XYZ5", EXO + "heading", "MinCount")},
+    "cargo-not-a-molecule": {(F, EXO + "cargo", "Class")},
+    "producer-cancer-not-mondo": {(F, EXO + "producerCancer", "Pattern")},
+    "recipient-cell-not-cl": {(F, EXO + "recipientCellType", "Node")},
+    "process-not-go": {(F, EXO + "affectsProcess", "Node")},
+    "effect-direction-unknown": {(F, EXO + "effectDirection", "In")},
+    "cell-line-not-declared": {(F, EXO + "producerCellLine", "Class")},
+    "condition-not-a-condition": {(F, EXO + "condition", "Class")},
+    "category-missing": {(F, EXO + "cargoCategory", "MinCount")},
+    "cell-death-form-missing": {(F, EXO + "cellDeathForm", "MinCount")},
+    "pathway-not-a-pathway": {(F, EXO + "pathway", "Class")},
+    "pathway-missing": {(F, EXO + "pathway", "MinCount")},
+    "therapy-kind-missing": {(F, EXO + "therapyKind", "MinCount")},
+    "mechanism-not-a-process": {(F, EXO + "mechanism", "Node")},
+    "quantity-percentage-over-100": {(F, EXO + "percentage", "MaxInclusive")},
+    "quantity-without-number": {(F, None, "Or")},
+    "vocabulary-without-definition": {(EXOD + "condition-user-xyz", "http://www.w3.org/2004/02/skos/core#definition", "MinCount")},
+    "chemical-link-not-chebi": {(EXOD + "drug-user-xyz", COMPLEX, "Pattern")},
 }
 
 
@@ -46,8 +63,9 @@ def test_bundled_data_conforms():
     assert report.conforms, report.text()
 
 
-def test_valid_user_file_conforms():
-    report = validate([FIXTURES / "valid" / "user-findings.ttl"])
+@pytest.mark.parametrize("name", ["user-findings", "user-findings-more"])
+def test_valid_user_file_conforms(name):
+    report = validate([FIXTURES / "valid" / f"{name}.ttl"])
     assert report.conforms, report.text()
 
 
