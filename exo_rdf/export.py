@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from exo_rdf.errors import OutputError
+from exo_rdf.imports import _FILE_MODE
 from exo_rdf.sources import discover, load_dataset, project_root
 
 #: format name -> (pyoxigraph format, keeps named graphs)
@@ -64,6 +65,7 @@ def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
     try:
         kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig", "xml") else {}
         ox.serialize(items, tmp, format=rdf_format, **kwargs)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, out)
     except (OSError, ValueError, TypeError) as exc:
         Path(tmp).unlink(missing_ok=True)
