@@ -105,7 +105,7 @@ def cmd_export(args) -> int:
 
 def cmd_catalogue(args) -> int:
     from exo_rdf.catalogue import catalogue_turtle, queries_dir
-    from exo_rdf.imports import write_atomic
+    from exo_rdf.files import write_atomic
 
     path = Path(args.out) if args.out else queries_dir() / "catalogue.ttl"
     write_atomic(path, catalogue_turtle())

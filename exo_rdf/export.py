@@ -1,14 +1,12 @@
 """Write the merged dataset (ontology, imports, data, shapes) in one RDF format, atomically."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from exo_rdf.errors import OutputError
-from exo_rdf.imports import _FILE_MODE
+from exo_rdf.files import finish, temporary_beside
 from exo_rdf.sources import discover, load_dataset, project_root
 
 #: format name -> (pyoxigraph format, keeps named graphs)
@@ -60,14 +58,12 @@ def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
     out = Path(out)
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
+    tmp = temporary_beside(out)
     try:
         kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig", "xml") else {}
-        ox.serialize(items, tmp, format=rdf_format, **kwargs)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, out)
+        ox.serialize(items, str(tmp), format=rdf_format, **kwargs)
+        finish(tmp, out)
     except (OSError, ValueError, TypeError) as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write ({exc})") from None
     return len(items)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from exo_rdf.errors import TermTableError
+from exo_rdf.files import write_atomic
 from exo_rdf.sources import SourceFile, discover, parse_quads, project_root
 
 OBO = "http://purl.obolibrary.org/obo/"
@@ -199,25 +199,6 @@ def render_module(name: str, ids: set[str], tables: Path) -> str:
         lines += [f"    exo:upstreamPartOf <{iri_of(name, p)}>" for p in sorted(part_of) if p in wanted]
         blocks.append(" ;\n".join(lines) + " .\n")
     return "\n".join(blocks)
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; the result is an ordinary shared file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render_all(tables: Path, root: Path | None = None) -> dict[str, str]:
