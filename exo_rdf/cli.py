@@ -77,7 +77,7 @@ def cmd_stats(args) -> int:
 def cmd_validate(args) -> int:
     from exo_rdf.validate import validate
 
-    report = validate([Path(f) for f in args.files] or None)
+    report = validate([Path(f) for f in args.files] or None, engine=args.engine)
     sys.stdout.write(report.text())
     return 0 if report.conforms else 1
 
@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate the bundled data, or your own Turtle files, against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE")
+    v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
+                   help="sparql: SHACL Core compiled to SPARQL on Oxigraph (default, fast); pyshacl: the reference engine")
     v.set_defaults(func=cmd_validate)
 
     r = sub.add_parser("reason", help="check consistency and unsatisfiable classes with HermiT")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from exo_rdf.validate import validate
 
 EXOD = "https://w3id.org/exo-rdf/data/"
@@ -58,14 +58,19 @@ EXPECTED = {
 }
 
 
-def test_bundled_data_conforms():
-    report = validate()
+ENGINES = ["sparql", "pyshacl"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_bundled_data_conforms(engine):
+    report = validate(engine=engine)
     assert report.conforms, report.text()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", ["user-findings", "user-findings-more"])
-def test_valid_user_file_conforms(name):
-    report = validate([FIXTURES / "valid" / f"{name}.ttl"])
+def test_valid_user_file_conforms(name, engine):
+    report = validate([FIXTURES / "valid" / f"{name}.ttl"], engine=engine)
     assert report.conforms, report.text()
 
 
@@ -73,10 +78,28 @@ def test_every_invalid_fixture_is_listed():
     assert {p.stem for p in (FIXTURES / "invalid").glob("*.ttl")} == set(EXPECTED)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_invalid_fixture_fails_for_its_reason(name):
-    report = validate([FIXTURES / "invalid" / f"{name}.ttl"])
+def test_invalid_fixture_fails_for_its_reason(name, engine):
+    # Both engines must give exactly these results: pyshacl is the reference for the compiled one.
+    report = validate([FIXTURES / "invalid" / f"{name}.ttl"], engine=engine)
     assert not report.conforms
     got = {(v.focus, v.path, v.component.removeprefix(SH).removesuffix("ConstraintComponent")) for v in report.violations}
     assert got == EXPECTED[name]
     assert all(v.message for v in report.violations)
+
+
+def test_compiled_engine_refuses_shapes_it_does_not_implement(tmp_path):
+    import shutil
+
+    from exo_rdf.errors import ValidationEngineError
+
+    root = tmp_path / "project"
+    for part in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "shapes" / "extra.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:x:shape> a sh:NodeShape ; sh:targetClass <urn:x:C> ; sh:closed true .\n"
+    )
+    with pytest.raises(ValidationEngineError, match="sh:closed .*--engine pyshacl"):
+        validate(root=root)
