@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from exo_rdf.errors import ValidationEngineError
-from exo_rdf.sources import SourceFile, parse_quads, project_root
+from exo_rdf.sources import SourceFile, load_into, parse_quads, project_root
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -86,7 +86,7 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
     shape_quads = [q for s in shapes for q in parse_quads(s)]
     check_supported(shape_quads)
     for source in data:
-        store.extend(parse_quads(source))
+        load_into(store, source)
     store.extend(shape_quads)
     seen: set[tuple] = set()
     violations = []

@@ -74,15 +74,16 @@ def discover(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[S
 
 
 def user_sources(paths: list[Path]) -> list[SourceFile]:
-    """Wrap a user's own Turtle files as sources of kind 'data'.
+    """Wrap a user's own RDF files (.ttl, .nt, .nq, .trig) as sources of kind 'data'.
 
-    Raises SourceError when a file does not exist.
+    Raises SourceError when a file does not exist or has an unknown suffix.
     """
     out = []
     for p in paths:
         p = Path(p)
         if not p.is_file():
-            raise SourceError(f"{p}: no such file; give the path of a Turtle (.ttl) file", path=p)
+            raise SourceError(f"{p}: no such file; give the path of a Turtle (.ttl) or N-Triples (.nt) file", path=p)
+        rdf_format(p)
         out.append(SourceFile(p, "data", graph_iri(p, project_root())))
     return out
 
@@ -96,22 +97,70 @@ def fingerprint(sources: list[SourceFile]) -> str:
     return h.hexdigest()[:16]
 
 
+#: file suffix -> RDF format; triple formats load into the source's named graph
+FORMATS_BY_SUFFIX = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+}
+
+
+_FORMAT_NAMES = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG"}
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The RDF format of a file from its suffix (.ttl, .nt, .nq, .trig).
+
+    Raises SourceError naming the file for any other suffix.
+    """
+    try:
+        return FORMATS_BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        raise SourceError(
+            f"{path}: unknown RDF file type '{path.suffix}'; use .ttl, .nt, .nq or .trig", path=path
+        ) from None
+
+
+def load_into(store: ox.Store, source: SourceFile) -> None:
+    """Load one source file into store, in its named graph, without Python objects per triple.
+
+    The load is transactional: a file that does not parse adds nothing.
+    Raises SourceError naming the file and line when the file does not parse.
+    """
+    fmt = rdf_format(source.path)
+    graph = None if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else ox.NamedNode(source.graph)
+    try:
+        store.load(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri(), to_graph=graph)
+    except SyntaxError as exc:
+        raise _syntax_error(source, exc) from None
+    except OSError as exc:
+        raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
+
+
+def _syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:
+    return SourceError(
+        f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: {exc.msg}. "
+        f"Fix the file at that line (a missing '.', ';' or quote is the usual cause).",
+        path=source.path,
+        line=exc.lineno,
+    )
+
+
 def parse_quads(source: SourceFile) -> list[ox.Quad]:
     """Parse one Turtle file into quads in its named graph.
 
     Raises SourceError naming the file and line when the file is not valid Turtle.
     """
     graph = ox.NamedNode(source.graph)
+    fmt = rdf_format(source.path)
     try:
-        triples = ox.parse(path=str(source.path), format=ox.RdfFormat.TURTLE, base_iri=source.path.resolve().as_uri())
-        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        parsed = ox.parse(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri())
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            return list(parsed)
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed]
     except SyntaxError as exc:
-        raise SourceError(
-            f"{source.path}:{exc.lineno}: not valid Turtle: {exc.msg}. Fix the file at that line "
-            f"(a missing '.', ';' or quote is the usual cause).",
-            path=source.path,
-            line=exc.lineno,
-        ) from None
+        raise _syntax_error(source, exc) from None
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
 

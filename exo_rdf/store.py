@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from exo_rdf.errors import SourceError
-from exo_rdf.sources import KINDS, SourceFile, discover, fingerprint, parse_quads
+from exo_rdf.sources import KINDS, SourceFile, discover, fingerprint, load_into
 
 
 def cache_dir() -> Path:
@@ -31,7 +31,7 @@ def build_store(sources: list[SourceFile], location: Path | None = None) -> ox.S
     """
     store = ox.Store(str(location)) if location else ox.Store()
     for source in sources:
-        store.extend(parse_quads(source))
+        load_into(store, source)
     if location:
         store.flush()
     return store
