@@ -1,0 +1,155 @@
+"""Benchmark exo-rdf against the plain Python stack, side by side in one run.
+
+    python benchmarks/run.py [--sizes 10k 100k 1M 10M] [--baseline-max 1M] [--timeout 900]
+
+Per size: load (pyoxigraph vs rdflib), validate (compiled SPARQL engine vs pyshacl, and whether
+both report the same results), each stored query (embedded store vs an rdflib Dataset), reasoning
+on ontology + imports (HermiT), and the peak memory of each stage, each stage in its own process.
+Prints the ratios, writes benchmarks/results/<date>.json and a log-log plot next to it.
+Baselines above --baseline-max are skipped (pyshacl needs minutes and gigabytes there).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+SUFFIX = {"k": 1_000, "M": 1_000_000}
+#: parameters for stored queries that need one
+EXAMPLE_PARAMS = {"trial-contents": {"nct": "NCT05463107"}}
+
+
+def parse_size(text: str) -> int:
+    return int(float(text[:-1]) * SUFFIX[text[-1]]) if text[-1] in SUFFIX else int(text)
+
+
+def stage(name: str, data: Path, *extra: str, timeout: float) -> dict:
+    """Run one stage in a fresh process; a timeout or crash is recorded, not raised."""
+    cmd = [sys.executable, str(HERE / "stages.py"), name, str(data), *extra]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def startup(timeout: float) -> dict:
+    """Wall time of `exo-rdf query ev-types` (store already built) vs `python -c 'import pyoxigraph'`, best of 7."""
+    def best(cmd):
+        times = []
+        for _ in range(7):
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    query = [sys.executable, "-m", "exo_rdf", "query", "ev-types", "--format", "csv"]
+    subprocess.run(query, capture_output=True, timeout=timeout, check=True)  # build the store once
+    return {"exo_rdf_query": best(query), "import_pyoxigraph": best([sys.executable, "-c", "import pyoxigraph"])}
+
+
+def ratio(baseline: dict, ours: dict, key: str = "seconds") -> str:
+    if "error" in baseline or "error" in ours or key not in baseline or key not in ours:
+        return "n/a"
+    return f"{baseline[key] / max(ours[key], 1e-9):.1f}x"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", default=["10k", "100k", "1M"])
+    ap.add_argument("--baseline-max", default="1M")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--queries", nargs="*", help="stored queries to time (default: all)")
+    args = ap.parse_args()
+
+    from exo_rdf.catalogue import catalogue
+
+    queries = args.queries or list(catalogue(ROOT))
+    baseline_max = parse_size(args.baseline_max)
+    results = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "sizes": {}}
+    results["startup"] = startup(args.timeout)
+    s = results["startup"]
+    print(f"startup: exo-rdf query {s['exo_rdf_query']:.3f} s, import pyoxigraph {s['import_pyoxigraph']:.3f} s "
+          f"({s['exo_rdf_query'] / s['import_pyoxigraph']:.1f}x)", flush=True)
+    results["reason"] = stage("reason", HERE, timeout=args.timeout)
+    print(f"reason (ontology + imports, HermiT): {results['reason']}", flush=True)
+    for label in args.sizes:
+        n = parse_size(label)
+        data = HERE / "data" / f"{label}.nt"
+        if not data.exists():
+            print(f"[{label}] generating {n} triples ...", flush=True)
+            generate(n, data)
+        run_baseline = n <= baseline_max
+        row = {"triples": n}
+        for ours, theirs in (("load-exo", "load-rdflib"), ("validate-exo", "validate-pyshacl")):
+            row[ours] = stage(ours, data, timeout=args.timeout)
+            row[theirs] = stage(theirs, data, timeout=args.timeout) if run_baseline else {"error": "skipped"}
+            print(f"[{label}] {ours}: {row[ours]}  {theirs}: {row[theirs]}  speed-up {ratio(row[theirs], row[ours])}, "
+                  f"memory {ratio(row[theirs], row[ours], 'peak_mb')} less", flush=True)
+        if run_baseline and "digest" in row["validate-exo"] and "digest" in row["validate-pyshacl"]:
+            row["validation_identical"] = row["validate-exo"]["digest"] == row["validate-pyshacl"]["digest"]
+            print(f"[{label}] identical validation results: {row['validation_identical']}", flush=True)
+        row["queries"] = {}
+        for q in queries:
+            params = json.dumps(EXAMPLE_PARAMS.get(q, {}))
+            ours = stage("query-exo", data, q, params, timeout=args.timeout)
+            theirs = stage("query-rdflib", data, q, params, timeout=min(args.timeout, 300)) if run_baseline else {"error": "skipped"}
+            row["queries"][q] = {"exo": ours, "rdflib": theirs}
+            print(f"[{label}] query {q}: {ours.get('seconds', ours.get('error'))} s vs rdflib "
+                  f"{theirs.get('seconds', theirs.get('error'))} ({ratio(theirs, ours)})", flush=True)
+        results["sizes"][label] = row
+    out = HERE / "results" / f"{results['date']}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1))
+    print(f"wrote {out}")
+    plot(results, out.with_suffix(".png"))
+
+
+def plot(results: dict, png: Path) -> None:
+    """Log-log plot of time against size for each stage and its baseline."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot (pip install matplotlib)")
+        return
+    sizes = list(results["sizes"].values())
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for key, style in (("load-exo", "o-"), ("load-rdflib", "o--"), ("validate-exo", "s-"), ("validate-pyshacl", "s--")):
+        points = [(r["triples"], r[key]["seconds"]) for r in sizes if "seconds" in r.get(key, {})]
+        if points:
+            ax.plot(*zip(*points), style, label=key)
+    for engine, style in (("exo", "^-"), ("rdflib", "^--")):
+        points = [(r["triples"], sum(q[engine].get("seconds", 0) for q in r["queries"].values()))
+                  for r in sizes if all("seconds" in q[engine] for q in r["queries"].values())]
+        if points:
+            ax.plot(*zip(*points), style, label=f"all stored queries ({engine})")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("triples")
+    ax.set_ylabel("seconds")
+    ax.set_title("exo-rdf vs the plain Python stack")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    print(f"wrote {png}")
+
+
+if __name__ == "__main__":
+    main()

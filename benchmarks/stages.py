@@ -1,0 +1,139 @@
+"""One benchmark stage, run in its own process so that its peak memory is its own.
+
+    python benchmarks/stages.py STAGE DATA_FILE [QUERY_NAME]
+
+Prints one JSON object: {"seconds": ..., "peak_mb": ..., ...}. Stages: load-exo, load-rdflib,
+validate-exo, validate-pyshacl, query-exo, query-rdflib, reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def result_digest(keys) -> str:
+    return hashlib.sha256("\n".join(sorted(map(repr, keys))).encode()).hexdigest()[:16]
+
+
+def load_exo(data: Path) -> dict:
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    store = ox.Store()
+    store.load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+    return {"seconds": time.perf_counter() - t, "triples": len(store)}
+
+
+def load_rdflib(data: Path) -> dict:
+    import rdflib
+
+    t = time.perf_counter()
+    graph = rdflib.Graph()
+    graph.parse(str(data), format="nt")
+    return {"seconds": time.perf_counter() - t, "triples": len(graph)}
+
+
+def validate_exo(data: Path) -> dict:
+    from exo_rdf.validate import validate
+
+    t = time.perf_counter()
+    report = validate([data], engine="sparql")
+    keys = {(v.focus, v.path, v.component, v.severity) for v in report.violations}
+    return {"seconds": time.perf_counter() - t, "results": len(keys), "digest": result_digest(keys)}
+
+
+def validate_pyshacl(data: Path) -> dict:
+    """pyshacl with its default settings on one rdflib graph holding the data and its context.
+
+    The context (ontology, imports, reviews, entities) goes into the data graph itself: pyshacl
+    does not mix ont_graph in without inference, so sh:class would miss the bundled entities.
+    """
+    import rdflib
+    from pyshacl import validate
+
+    from exo_rdf.sources import discover
+    from exo_rdf.validate import context_sources
+
+    t = time.perf_counter()
+    data_graph = rdflib.Graph()
+    data_graph.parse(str(data), format="nt")
+    for source in context_sources(ROOT):
+        data_graph.parse(str(source.path), format="turtle")
+    shapes = rdflib.Graph()
+    for source in discover(ROOT, ("shapes",)):
+        shapes.parse(str(source.path), format="turtle")
+    _, report, _ = validate(data_graph, shacl_graph=shapes)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    keys = set()
+    for r in report.objects(None, sh.result):
+        path = report.value(r, sh.resultPath)
+        keys.add((
+            str(report.value(r, sh.focusNode)),
+            str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "(complex path)"),
+            str(report.value(r, sh.sourceConstraintComponent)),
+            str(report.value(r, sh.resultSeverity)).rsplit("#", 1)[-1],
+        ))
+    return {"seconds": time.perf_counter() - t, "results": len(keys), "digest": result_digest(keys)}
+
+
+def _sources_with(data: Path):
+    from exo_rdf.sources import discover, user_sources
+
+    return discover(ROOT, ("ontology", "imports", "data")) + user_sources([data])
+
+
+def query_exo(data: Path, name: str, params: str = "{}") -> dict:
+    from exo_rdf.query import run_stored
+    from exo_rdf.store import build_store
+
+    store = build_store(_sources_with(data))
+    t = time.perf_counter()
+    result = run_stored(name, json.loads(params), store=store)
+    return {"seconds": time.perf_counter() - t, "rows": len(result.rows)}
+
+
+def query_rdflib(data: Path, name: str, params: str = "{}") -> dict:
+    import rdflib
+
+    from exo_rdf.catalogue import get_query
+    from exo_rdf.query import bind_parameters, with_values_block
+
+    dataset = rdflib.Dataset(default_union=True)
+    for source in _sources_with(data):
+        dataset.graph(rdflib.URIRef(source.graph)).parse(str(source.path), format="nt" if source.path.suffix == ".nt" else "turtle")
+    query = get_query(name, ROOT)
+    text = with_values_block(query.text, bind_parameters(query, json.loads(params)))
+    t = time.perf_counter()
+    rows = list(dataset.query(text))
+    return {"seconds": time.perf_counter() - t, "rows": len(rows)}
+
+
+def reason(_data: Path) -> dict:
+    from exo_rdf.reason import reason as run
+
+    t = time.perf_counter()
+    report = run(root=ROOT, kinds=("ontology", "imports"))
+    return {"seconds": time.perf_counter() - t, "consistent": report.consistent}
+
+
+STAGES = {
+    "load-exo": load_exo, "load-rdflib": load_rdflib, "validate-exo": validate_exo,
+    "validate-pyshacl": validate_pyshacl, "query-exo": query_exo, "query-rdflib": query_rdflib, "reason": reason,
+}
+
+if __name__ == "__main__":
+    stage, data, *rest = sys.argv[1:]
+    out = STAGES[stage](Path(data), *rest)
+    out["peak_mb"] = round(peak_mb(), 1)
+    print(json.dumps(out))
