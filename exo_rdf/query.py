@@ -99,22 +99,31 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def with_values_block(text: str, bindings: dict[str, object]) -> str:
-    """The query text with a VALUES block of the bound terms at the start of its WHERE clause.
+    """The query text with one row of bound terms as a VALUES block at the start of its WHERE clause.
 
-    Terms are written in their escaped N-Triples form by pyoxigraph, so a value cannot end the block.
     Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
     """
     if not bindings:
         return text
+    return with_values_rows(text, list(bindings), [tuple(bindings.values())])
+
+
+def with_values_rows(text: str, names: list[str], rows: list[tuple]) -> str:
+    """The query text with a VALUES block of rows of terms at the start of its WHERE clause.
+
+    Terms are written in their escaped N-Triples form by pyoxigraph (str of a term), so a value
+    cannot end the block; None leaves a variable unbound (UNDEF) in that row.
+    Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
+    """
     offset = 0
     for line in text.splitlines(keepends=True):
         if not line.lstrip().startswith("#"):
             m = _WHERE.search(line)
             if m:
-                names = " ".join(f"?{n}" for n in bindings)
-                terms = " ".join(str(t) for t in bindings.values())
+                head = " ".join(f"?{n}" for n in names)
+                body = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in row) + ")" for row in rows)
                 cut = offset + m.end()
-                return f"{text[:cut]}\n  VALUES ({names}) {{ ({terms}) }}\n{text[cut:]}"
+                return f"{text[:cut]}\n  VALUES ({head}) {{ {body} }}\n{text[cut:]}"
         offset += len(line)
     raise QueryExecutionError("the query has no 'WHERE {' clause to bind parameters in")
 
