@@ -72,7 +72,8 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", default=["10k", "100k", "1M"])
     ap.add_argument("--baseline-max", default="1M")
     ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument("--queries", nargs="*", help="stored queries to time (default: all)")
+    ap.add_argument("--queries", nargs="*", help="stored queries to report (default: all)")
+    ap.add_argument("--query-timeout", type=int, default=300, help="seconds per baseline query")
     args = ap.parse_args()
 
     from exo_rdf.catalogue import catalogue
@@ -102,14 +103,18 @@ def main() -> None:
         if run_baseline and "digest" in row["validate-exo"] and "digest" in row["validate-pyshacl"]:
             row["validation_identical"] = row["validate-exo"]["digest"] == row["validate-pyshacl"]["digest"]
             print(f"[{label}] identical validation results: {row['validation_identical']}", flush=True)
+        params = json.dumps(EXAMPLE_PARAMS)
+        ours = stage("queries-exo", data, params, str(args.query_timeout), timeout=args.timeout)
+        theirs = (stage("queries-rdflib", data, params, str(args.query_timeout), timeout=args.timeout * 4)
+                  if run_baseline else {"error": "skipped"})
         row["queries"] = {}
         for q in queries:
-            params = json.dumps(EXAMPLE_PARAMS.get(q, {}))
-            ours = stage("query-exo", data, q, params, timeout=args.timeout)
-            theirs = stage("query-rdflib", data, q, params, timeout=min(args.timeout, 300)) if run_baseline else {"error": "skipped"}
-            row["queries"][q] = {"exo": ours, "rdflib": theirs}
-            print(f"[{label}] query {q}: {ours.get('seconds', ours.get('error'))} s vs rdflib "
-                  f"{theirs.get('seconds', theirs.get('error'))} ({ratio(theirs, ours)})", flush=True)
+            a = ours.get("queries", {}).get(q, ours)
+            b = theirs.get("queries", {}).get(q, theirs)
+            row["queries"][q] = {"exo": a, "rdflib": b}
+            print(f"[{label}] query {q}: {a.get('seconds', a.get('error'))} s vs rdflib {b.get('seconds', b.get('error'))} "
+                  f"({ratio(b, a)})", flush=True)
+        row["queries-peak-mb"] = {"exo": ours.get("peak_mb"), "rdflib": theirs.get("peak_mb")}
         results["sizes"][label] = row
     out = HERE / "results" / f"{results['date']}.json"
     out.parent.mkdir(exist_ok=True)

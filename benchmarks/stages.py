@@ -1,9 +1,9 @@
 """One benchmark stage, run in its own process so that its peak memory is its own.
 
-    python benchmarks/stages.py STAGE DATA_FILE [QUERY_NAME]
+    python benchmarks/stages.py STAGE DATA_FILE [PARAMS_JSON TIMEOUT]
 
 Prints one JSON object: {"seconds": ..., "peak_mb": ..., ...}. Stages: load-exo, load-rdflib,
-validate-exo, validate-pyshacl, query-exo, query-rdflib, reason.
+validate-exo, validate-pyshacl, queries-exo, queries-rdflib (every stored query), reason.
 """
 from __future__ import annotations
 
@@ -93,30 +93,57 @@ def _sources_with(data: Path):
     return discover(ROOT, ("ontology", "imports", "data")) + user_sources([data])
 
 
-def query_exo(data: Path, name: str, params: str = "{}") -> dict:
-    from exo_rdf.query import run_stored
+class QueryTimeout(Exception):
+    pass
+
+
+def _timed_queries(run_one, params: dict, timeout: int) -> dict:
+    """Time every stored query; a query over `timeout` seconds is recorded as such (SIGALRM)."""
+    import signal
+
+    from exo_rdf.catalogue import catalogue
+
+    def expire(*_):
+        raise QueryTimeout
+
+    signal.signal(signal.SIGALRM, expire)
+    out = {}
+    for name, query in catalogue(ROOT).items():
+        signal.alarm(timeout)
+        t = time.perf_counter()
+        try:
+            rows = run_one(query, params.get(name, {}))
+            out[name] = {"seconds": time.perf_counter() - t, "rows": rows}
+        except QueryTimeout:
+            out[name] = {"error": f"timeout after {timeout} s"}
+        finally:
+            signal.alarm(0)
+    return out
+
+
+def queries_exo(data: Path, params: str = "{}", timeout: str = "300") -> dict:
+    from exo_rdf.query import run_sparql, bind_parameters
     from exo_rdf.store import build_store
 
-    store = build_store(_sources_with(data))
     t = time.perf_counter()
-    result = run_stored(name, json.loads(params), store=store)
-    return {"seconds": time.perf_counter() - t, "rows": len(result.rows)}
+    store = build_store(_sources_with(data))
+    load = time.perf_counter() - t
+    run = lambda q, p: len(run_sparql(q.text, store=store, bindings=bind_parameters(q, p)).rows)  # noqa: E731
+    return {"load_seconds": load, "queries": _timed_queries(run, json.loads(params), int(timeout))}
 
 
-def query_rdflib(data: Path, name: str, params: str = "{}") -> dict:
+def queries_rdflib(data: Path, params: str = "{}", timeout: str = "300") -> dict:
     import rdflib
 
-    from exo_rdf.catalogue import get_query
     from exo_rdf.query import bind_parameters, with_values_block
 
+    t = time.perf_counter()
     dataset = rdflib.Dataset(default_union=True)
     for source in _sources_with(data):
         dataset.graph(rdflib.URIRef(source.graph)).parse(str(source.path), format="nt" if source.path.suffix == ".nt" else "turtle")
-    query = get_query(name, ROOT)
-    text = with_values_block(query.text, bind_parameters(query, json.loads(params)))
-    t = time.perf_counter()
-    rows = list(dataset.query(text))
-    return {"seconds": time.perf_counter() - t, "rows": len(rows)}
+    load = time.perf_counter() - t
+    run = lambda q, p: len(list(dataset.query(with_values_block(q.text, bind_parameters(q, p)))))  # noqa: E731
+    return {"load_seconds": load, "queries": _timed_queries(run, json.loads(params), int(timeout))}
 
 
 def reason(_data: Path) -> dict:
@@ -129,7 +156,7 @@ def reason(_data: Path) -> dict:
 
 STAGES = {
     "load-exo": load_exo, "load-rdflib": load_rdflib, "validate-exo": validate_exo,
-    "validate-pyshacl": validate_pyshacl, "query-exo": query_exo, "query-rdflib": query_rdflib, "reason": reason,
+    "validate-pyshacl": validate_pyshacl, "queries-exo": queries_exo, "queries-rdflib": queries_rdflib, "reason": reason,
 }
 
 if __name__ == "__main__":
