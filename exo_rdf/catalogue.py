@@ -12,9 +12,7 @@ Parameter types: string, decimal, integer, iri. A parameter named ``p`` binds th
 """
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from exo_rdf.errors import QueryNotFoundError, SourceError
@@ -27,28 +25,27 @@ _PARAM = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class Parameter:
     """A query parameter: its name (the variable it binds), type, default, and whether it is required."""
 
-    name: str
-    type: str
-    required: bool
-    default: str | None
-    description: str
+    __slots__ = ("name", "type", "required", "default", "description")
+
+    def __init__(self, name: str, type: str, required: bool, default: str | None, description: str):  # noqa: A002
+        self.name, self.type, self.required, self.default, self.description = name, type, required, default, description
 
 
-@dataclass(frozen=True)
 class StoredQuery:
-    """A stored query: its name (file stem), metadata, parameters and SPARQL text."""
+    """A stored query: its name (file stem), metadata, parameters and SPARQL text.
 
-    name: str
-    path: Path
-    title: str
-    description: str
-    keywords: tuple[str, ...]
-    parameters: tuple[Parameter, ...] = field(default=())
-    text: str = ""
+    Plain classes rather than dataclasses: importing dataclasses costs more than a warm query.
+    """
+
+    __slots__ = ("name", "path", "title", "description", "keywords", "parameters", "text")
+
+    def __init__(self, name: str, path: Path, title: str, description: str, keywords: tuple[str, ...],
+                 parameters: tuple[Parameter, ...] = (), text: str = ""):
+        self.name, self.path, self.title, self.description = name, path, title, description
+        self.keywords, self.parameters, self.text = keywords, parameters, text
 
     def parameter(self, name: str) -> Parameter | None:
         """The parameter called name, or None."""
@@ -115,6 +112,8 @@ def get_query(name: str, root: Path | None = None) -> StoredQuery:
     path = queries_dir(root) / f"{name}.rq"
     if path.is_file() and path.parent == queries_dir(root):
         return read_query(path)
+    import difflib
+
     names = [p.stem for p in queries_dir(root).glob("*.rq")]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; 'exo-rdf queries' lists them"

@@ -8,7 +8,6 @@ same answers. (pyoxigraph's substitutions would need each parameter in the SELEC
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -20,14 +19,13 @@ from exo_rdf.errors import QueryExecutionError, QueryParameterError
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@dataclass
 class Result:
     """A query answer: a boolean (ASK), rows of terms (SELECT; None where unbound), or triples."""
 
-    variables: list[str]
-    rows: list[tuple]
-    boolean: bool | None = None
-    triples: list | None = None
+    __slots__ = ("variables", "rows", "boolean", "triples")
+
+    def __init__(self, variables: list[str], rows: list[tuple], boolean: bool | None = None, triples: list | None = None):
+        self.variables, self.rows, self.boolean, self.triples = variables, rows, boolean, triples
 
     def values(self) -> list[dict[str, object]]:
         """The rows as dicts of plain Python values (IRIs and literals as strings, numbers as numbers)."""

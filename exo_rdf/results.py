@@ -1,10 +1,6 @@
 """Write query results as an aligned table, or as SPARQL 1.1 CSV, TSV or JSON results."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 import pyoxigraph as ox
 
 from exo_rdf.query import Result
@@ -53,6 +49,9 @@ def as_table(result: Result) -> str:
 
 def as_csv(result: Result) -> str:
     """SPARQL 1.1 CSV results: plain values, full IRIs."""
+    import csv
+    import io
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(result.variables)
@@ -83,6 +82,8 @@ def _json_term(term) -> dict:
 
 def as_json(result: Result) -> str:
     """SPARQL 1.1 JSON results."""
+    import json
+
     if result.boolean is not None:
         return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
     bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]

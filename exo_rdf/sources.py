@@ -6,9 +6,8 @@ the named graph ``https://w3id.org/exo-rdf/graph/<path without .ttl>``.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-from dataclasses import dataclass
+import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,13 +37,22 @@ def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
 class SourceFile:
     """One Turtle source: its path, its kind (see KINDS) and the named graph it loads into."""
 
-    path: Path
-    kind: str
-    graph: str
+    __slots__ = ("path", "kind", "graph")
+
+    def __init__(self, path: Path, kind: str, graph: str):
+        self.path, self.kind, self.graph = path, kind, graph
+
+    def __repr__(self) -> str:
+        return f"SourceFile({str(self.path)!r}, {self.kind!r}, {self.graph!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SourceFile) and (self.path, self.kind, self.graph) == (other.path, other.kind, other.graph)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.kind, self.graph))
 
 
 def graph_iri(path: Path, root: Path) -> str:
@@ -89,12 +97,15 @@ def user_sources(paths: list[Path]) -> list[SourceFile]:
 
 
 def fingerprint(sources: list[SourceFile]) -> str:
-    """A short hash of the sources' paths, sizes and modification times; changes when any file does."""
-    h = hashlib.sha256()
-    for s in sources:
-        st = s.path.stat()
-        h.update(f"{s.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:16]
+    """A 64-bit hash of the sources' paths, sizes and modification times; changes when any file does.
+
+    zlib's checksums, not hashlib: this runs on every query and hashlib costs more to import
+    than the whole check; the key only has to tell versions of the same files apart.
+    """
+    listing = "\n".join(
+        f"{os.path.abspath(s.path)}\0{st.st_size}\0{st.st_mtime_ns}" for s in sources for st in (os.stat(s.path),)
+    ).encode()
+    return f"{zlib.crc32(listing):08x}{zlib.adler32(listing):08x}"
 
 
 #: file suffix -> RDF format; triple formats load into the source's named graph

@@ -6,8 +6,6 @@ temporary folder and renamed into place, so a reader never sees a half-built sto
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -47,6 +45,9 @@ def embedded_store(root: Path | None = None, *, kinds: tuple[str, ...] = KINDS) 
     key = prefix + fingerprint(sources)
     target = cache_dir() / key
     if not target.is_dir():
+        import shutil  # only a rebuild needs these; a warm query stays light
+        import tempfile
+
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=target.parent))
         try:
@@ -67,6 +68,8 @@ def embedded_store(root: Path | None = None, *, kinds: tuple[str, ...] = KINDS) 
 
 def _prune(keep: Path, prefix: str) -> None:
     """Remove stores of older source versions so the cache does not grow without bound."""
+    import shutil
+
     for other in keep.parent.glob(prefix + "*"):
         if other != keep and other.is_dir():
             shutil.rmtree(other, ignore_errors=True)
