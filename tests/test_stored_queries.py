@@ -19,16 +19,16 @@ def rows(store, name, params=None, *columns):
 
 
 def test_ev_types_keeps_both_exosome_ranges_with_their_review(store):
-    got = rows(store, "ev-types", {}, "label", "minNm", "maxNm", "review", "section")
+    got = rows(store, "ev-types", {}, "label", "evTypeAsPrinted", "minNm", "maxNm", "review", "section")
     assert got == [
-        ("apoptotic body", 1000, 5000, EXOD + "review-protein", "Introduction"),
-        ("apoptotic body", 1000, 5000, EXOD + "review-tex", "Figure 1"),
-        ("ectosome", 150, 1000, EXOD + "review-protein", "Introduction"),
-        ("extracellular exosome", 30, 150, EXOD + "review-protein", "Introduction"),
-        ("extracellular exosome", 30, 100, EXOD + "review-tex", "1 Introduction"),
-        ("extracellular exosome", 30, 100, EXOD + "review-tex", "Figure 1"),
-        ("microvesicle", 100, 1000, EXOD + "review-tex", "Figure 1"),
-        ("oncosome", 1000, 10000, EXOD + "review-tex", "Figure 1"),
+        ("apoptotic body", "Apoptotic bodies", 1000, 5000, EXOD + "review-protein", "Introduction"),
+        ("apoptotic body", "Apoptotic bodies", 1000, 5000, EXOD + "review-tex", "Figure 1"),
+        ("extracellular exosome", "Exosomes", 30, 150, EXOD + "review-protein", "Introduction"),
+        ("extracellular exosome", "Exosomes", 30, 100, EXOD + "review-tex", "1 Introduction"),
+        ("extracellular exosome", "Exosomes", 30, 100, EXOD + "review-tex", "Figure 1"),
+        ("microvesicle", "Ectosomes", 150, 1000, EXOD + "review-protein", "Introduction"),
+        ("microvesicle", "Microvesicles", 100, 1000, EXOD + "review-tex", "Figure 1"),
+        ("oncosome", "Oncosomes", 1000, 10000, EXOD + "review-tex", "Figure 1"),
     ]
 
 
