@@ -27,7 +27,13 @@ from generate import generate  # noqa: E402
 
 SUFFIX = {"k": 1_000, "M": 1_000_000}
 #: parameters for stored queries that need one
-EXAMPLE_PARAMS = {"trial-contents": {"nct": "NCT05463107"}}
+EXAMPLE_PARAMS = {
+    "trial-contents": {"nct": "NCT05463107"},
+    "findings-for-molecule": {"molecule": "PD-L1"},
+    "findings-by-reference": {"reference": "57"},
+    "cargo-by-hallmark": {"process": "angiogenesis"},
+    "cargo-by-cancer": {"cancer": "breast cancer"},
+}
 
 
 def parse_size(text: str) -> int:

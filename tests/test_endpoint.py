@@ -18,6 +18,10 @@ PARAMS = {
     "trial-contents": {"nct": "NCT05463107"},
     "biomarkers": {"cancer": "pancreatic cancer"},
     "panel-members": {"panel": "prostate"},
+    "findings-for-molecule": {"molecule": "PD-L1"},
+    "findings-by-reference": {"reference": "57"},
+    "cargo-by-hallmark": {"process": "angiogenesis"},
+    "cargo-by-cancer": {"cancer": "breast cancer"},
 }
 
 
