@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from exo_rdf.errors import (
     EndpointError,
     ExoRdfError,
+    LoadError,
     OutputError,
     QueryExecutionError,
     QueryNotFoundError,
@@ -24,6 +25,7 @@ __all__ = [
     "__version__",
     "EndpointError",
     "ExoRdfError",
+    "LoadError",
     "OutputError",
     "QueryExecutionError",
     "QueryNotFoundError",

@@ -1,10 +1,37 @@
-"""Sub-commands for loading into triple stores, serving and release builds (registered by exo_rdf.cli).
+"""Sub-commands for loading into triple stores (registered by exo_rdf.cli).
 
 Only argparse wiring lives here; each command calls one library function, imported lazily so
 that `exo-rdf query` stays fast.
 """
 from __future__ import annotations
 
+import sys
+
+
+def cmd_load(args) -> int:
+    from exo_rdf.load import Endpoints, load
+
+    endpoints = Endpoints.from_base(args.endpoint, store=args.store_url, query=args.query_url, update=args.update_url)
+    results = load(endpoints, mode="append" if args.append else "replace", graph_base=args.graph_base)
+    for r in results:
+        state = "verified" if r.verified else "added"
+        print(f"{r.graph}: {r.sent} triples sent, {r.stored} {'in the store' if r.verified else 'new in the store'} ({state})")
+    total = sum(r.sent for r in results)
+    print(f"loaded {total} triples into {len(results)} graphs at {endpoints.store}", file=sys.stderr)
+    return 0
+
 
 def register(sub) -> None:
     """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
+    from exo_rdf.load import DEFAULT_GRAPH_BASE
+
+    p = sub.add_parser("load", help="load the graph into a triple store (Graph Store Protocol), one named graph per part")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="the store's base URL (Oxigraph layout: URL/store, URL/query, URL/update)")
+    p.add_argument("--store-url", metavar="URL", help="Graph Store Protocol URL, if not URL/store")
+    p.add_argument("--query-url", metavar="URL", help="SPARQL query URL, if not URL/query")
+    p.add_argument("--update-url", metavar="URL", help="SPARQL update URL, if not URL/update")
+    p.add_argument("--graph-base", default=DEFAULT_GRAPH_BASE, metavar="IRI", help=f"prefix of the graph IRIs (default {DEFAULT_GRAPH_BASE})")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--replace", action="store_true", default=True, help="replace each graph atomically (default)")
+    mode.add_argument("--append", action="store_true", help="add to the graphs instead")
+    p.set_defaults(func=cmd_load)

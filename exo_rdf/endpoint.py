@@ -43,11 +43,27 @@ def http_request(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    retries: int = 0,
 ) -> tuple[int, bytes]:
     """Send one HTTP request and return (status, body).
 
+    An idempotent request may be retried: `retries` more attempts, after 0.5 s, 1 s, 2 s ...,
+    when the connection fails or the server answers 5xx (never on 4xx: that will not change).
     Raises EndpointError naming the URL when the server cannot be reached or answers 4xx/5xx.
     """
+    import time
+
+    for attempt in range(retries + 1):
+        try:
+            return _send_once(url, method=method, body=body, headers=headers, timeout=timeout)
+        except EndpointError as exc:
+            if attempt == retries or exc.status is not None and exc.status < 500:
+                raise
+            time.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _send_once(url: str, *, method: str, body, headers, timeout: float) -> tuple[int, bytes]:
     all_headers = {"User-Agent": "exo-rdf", **auth_header(url), **(headers or {})}
     request = urllib.request.Request(url, data=body, method=method, headers=all_headers)
     try:
@@ -56,7 +72,7 @@ def http_request(
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:300].decode("utf-8", "replace").strip()
         hint = " (check the credentials in EXO_RDF_USER/EXO_RDF_PASSWORD or ~/.netrc)" if exc.code in (401, 403) else ""
-        raise EndpointError(f"{url}: the server answered HTTP {exc.code} {exc.reason}{hint}: {detail}") from None
+        raise EndpointError(f"{url}: the server answered HTTP {exc.code} {exc.reason}{hint}: {detail}", status=exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise EndpointError(f"{url}: cannot reach the endpoint ({reason}); check the URL and that the server is running") from None
@@ -78,8 +94,43 @@ def select(
         body=urllib.parse.urlencode(form).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
         timeout=timeout,
+        retries=2,
     )
     try:
         return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as exc:
         raise EndpointError(f"{endpoint}: the answer is not SPARQL JSON results ({exc})") from None
+
+
+def update(endpoint: str, text: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Send one SPARQL 1.1 Update request (never retried: it may not be idempotent).
+
+    Raises EndpointError when the endpoint is unreachable or refuses the update.
+    """
+    http_request(
+        endpoint,
+        method="POST",
+        body=urllib.parse.urlencode([("update", text)]).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=timeout,
+    )
+
+
+def put_graph(store_url: str, graph: str, body, length: int, *, timeout: float = DEFAULT_TIMEOUT, retries: int = 2) -> None:
+    """Replace one named graph with N-Triples over the Graph Store Protocol (PUT is idempotent).
+
+    body is bytes, or a callable returning a fresh iterable of byte chunks (so a retry can resend).
+    Raises EndpointError when the store is unreachable or refuses the graph.
+    """
+    url = f"{store_url}?{urllib.parse.urlencode({'graph': graph})}"
+    headers = {"Content-Type": "application/n-triples", "Content-Length": str(length)}
+    import time
+
+    for attempt in range(retries + 1):
+        try:
+            _send_once(url, method="PUT", body=body() if callable(body) else body, headers=headers, timeout=timeout)
+            return
+        except EndpointError as exc:
+            if attempt == retries or exc.status is not None and exc.status < 500:
+                raise
+            time.sleep(0.5 * 2**attempt)

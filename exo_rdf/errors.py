@@ -38,7 +38,18 @@ class QueryExecutionError(ExoRdfError):
 
 
 class EndpointError(ExoRdfError):
-    """A remote SPARQL endpoint or Graph Store cannot be reached or answered with an error."""
+    """A remote SPARQL endpoint or Graph Store cannot be reached or answered with an error.
+
+    Attribute ``status``: the HTTP status the server answered, or None when it was not reached.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class LoadError(ExoRdfError):
+    """A load into a triple store failed or could not be verified; the previous graphs are kept."""
 
 
 class ValidationEngineError(ExoRdfError):

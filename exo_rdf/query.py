@@ -106,24 +106,27 @@ def with_values_block(text: str, bindings: dict[str, object]) -> str:
     return with_values_rows(text, list(bindings), [tuple(bindings.values())])
 
 
-def with_values_rows(text: str, names: list[str], rows: list[tuple]) -> str:
+def with_values_rows(text: str, names: list[str], rows: list[tuple], *, every_where: bool = False) -> str:
     """The query text with a VALUES block of rows of terms at the start of its WHERE clause.
 
     Terms are written in their escaped N-Triples form by pyoxigraph (str of a term), so a value
-    cannot end the block; None leaves a variable unbound (UNDEF) in that row.
+    cannot end the block; None leaves a variable unbound (UNDEF) in that row. every_where puts
+    the block in every WHERE clause, for an update request of several operations.
     Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
     """
-    offset = 0
+    head = " ".join(f"?{n}" for n in names)
+    body = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in row) + ")" for row in rows)
+    block = f"\n  VALUES ({head}) {{ {body} }}\n"
+    out, found = [], False
     for line in text.splitlines(keepends=True):
-        if not line.lstrip().startswith("#"):
-            m = _WHERE.search(line)
-            if m:
-                head = " ".join(f"?{n}" for n in names)
-                body = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in row) + ")" for row in rows)
-                cut = offset + m.end()
-                return f"{text[:cut]}\n  VALUES ({head}) {{ {body} }}\n{text[cut:]}"
-        offset += len(line)
-    raise QueryExecutionError("the query has no 'WHERE {' clause to bind parameters in")
+        m = None if line.lstrip().startswith("#") or (found and not every_where) else _WHERE.search(line)
+        if m:
+            found = True
+            line = line[: m.end()] + block + line[m.end():]
+        out.append(line)
+    if not found:
+        raise QueryExecutionError("the query has no 'WHERE {' clause to bind parameters in")
+    return "".join(out)
 
 
 def _result_from(answer) -> Result:
