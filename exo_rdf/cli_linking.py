@@ -6,5 +6,34 @@ that `exo-rdf query` stays fast.
 from __future__ import annotations
 
 
+import sys
+from pathlib import Path
+
+
+def cmd_check_terms(args) -> int:
+    from exo_rdf.imports import default_tables
+    from exo_rdf.terms import check_terms
+
+    problems = check_terms(Path(args.terms) if args.terms else default_tables())
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_qc(args) -> int:
+    from exo_rdf.qc import report, run_checks
+
+    problems = run_checks()
+    sys.stdout.write(report(problems, args.format))
+    return 1 if any(p.level == "ERROR" for p in problems) else 0
+
+
 def register(sub) -> None:
     """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
+    c = sub.add_parser("check-terms", help="check external ids against id/label tables (unknown, obsolete, mislabelled)")
+    c.add_argument("--terms", metavar="DIR", help="folder of *.tsv term tables (default: ../shared/ontology-terms)")
+    c.set_defaults(func=cmd_check_terms)
+    q = sub.add_parser("qc", help="run the quality checks in queries/checks (exit 1 on any ERROR)")
+    q.add_argument("--format", choices=("table", "tsv"), default="table")
+    q.set_defaults(func=cmd_qc)
