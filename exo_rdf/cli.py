@@ -12,7 +12,7 @@ from pathlib import Path
 from exo_rdf import __version__
 from exo_rdf.errors import ExoRdfError, QueryParameterError
 
-EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml", "sssom")
 RESULT_FORMATS = ("table", "csv", "tsv", "json")
 
 

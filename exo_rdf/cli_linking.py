@@ -29,6 +29,13 @@ def cmd_qc(args) -> int:
     return 1 if any(p.level == "ERROR" for p in problems) else 0
 
 
+def cmd_mappings(args) -> int:
+    from exo_rdf.mappings import write_sssom
+
+    print(f"wrote {write_sssom(Path(args.out) if args.out else None)}")
+    return 0
+
+
 def register(sub) -> None:
     """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
     c = sub.add_parser("check-terms", help="check external ids against id/label tables (unknown, obsolete, mislabelled)")
@@ -37,3 +44,6 @@ def register(sub) -> None:
     q = sub.add_parser("qc", help="run the quality checks in queries/checks (exit 1 on any ERROR)")
     q.add_argument("--format", choices=("table", "tsv"), default="table")
     q.set_defaults(func=cmd_qc)
+    m = sub.add_parser("mappings", help="write the SSSOM mapping set (default mappings/exo-rdf.sssom.tsv)")
+    m.add_argument("--out", metavar="FILE")
+    m.set_defaults(func=cmd_mappings)

@@ -40,6 +40,17 @@ def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
     temporary name and renamed, so a failure leaves no half-written file.
     Raises OutputError for an unknown format or an unwritable path; SourceError for a bad source.
     """
+    if fmt == "sssom":
+        from exo_rdf.mappings import sssom_text
+
+        out = Path(out)
+        if not out.parent.is_dir():
+            raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
+        from exo_rdf.files import write_atomic
+
+        text = sssom_text(root)
+        write_atomic(out, text)
+        return text.count("\n") - text.count("\n#") - 2
     if fmt not in FORMATS or FORMATS[fmt][0] is None:
         raise OutputError(f"unknown export format '{fmt}'; choose one of {', '.join(k for k, v in FORMATS.items() if v[0])}")
     rdf_format, keeps_graphs = FORMATS[fmt]

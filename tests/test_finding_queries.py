@@ -129,3 +129,16 @@ def test_every_section_but_the_bare_heading_has_findings(store):
     empty = [section for section, n in rows(store, "findings-per-section", {}, "section", "findings") if n == 0]
     # section 4 of the TEX review is a heading directly followed by 4.1; it has no text of its own
     assert empty == ["4 The Biological Function of Exosomes in Cancer"]
+
+
+def test_cargo_acting_on_leukocytes_follows_cl_hierarchy(store):
+    got = rows(store, "cargo-recipient-leukocytes", {}, "recipientLabel", "cargoLabel")
+    assert len(got) == 29
+    assert {recipient for recipient, _ in got} == {
+        "CD4-positive, alpha-beta T cell", "CD8-positive, alpha-beta T cell", "T cell", "cytotoxic T cell",
+        "dendritic cell", "gamma-delta T cell", "leukocyte", "macrophage", "monocyte", "myeloid suppressor cell",
+        "osteoclast", "tumour-associated macrophage",
+    }
+    # endothelial cells and fibroblasts are not leukocytes in CL, so their cargo is not listed
+    assert rows(store, "cargo-recipient-leukocytes", {"cell_type": "T cell"}, "recipientLabel", "cargoLabel")[0] == (
+        "CD4-positive, alpha-beta T cell", "TNF")

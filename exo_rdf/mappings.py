@@ -1,0 +1,71 @@
+"""The SSSOM mapping set: every own term that has a close external counterpart.
+
+Mappings come from the graph itself (the stored query ``queries/mappings/own-term-mappings.rq``):
+the SKOS mappings of own molecules, pathways and classes, and own classes placed under an
+external class (a narrow match). ``mappings/exo-rdf.sssom.tsv`` holds the result; a test keeps
+it current and parses it with the sssom package.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from exo_rdf.files import write_atomic
+from exo_rdf.sources import project_root
+
+CURIE_MAP = {
+    "exo": "https://w3id.org/exo-rdf/ontology/",
+    "exod": "https://w3id.org/exo-rdf/data/",
+    "GO": "http://purl.obolibrary.org/obo/GO_",
+    "CL": "http://purl.obolibrary.org/obo/CL_",
+    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
+    "RO": "http://purl.obolibrary.org/obo/RO_",
+    "HGNC": "https://identifiers.org/hgnc:",
+    "mirbase.mature": "https://identifiers.org/mirbase.mature:",
+    "cellosaurus": "https://www.cellosaurus.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "semapv": "https://w3id.org/semapv/vocab/",
+}
+COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification")
+
+
+def _curie(iri: str) -> str:
+    for prefix, base in sorted(CURIE_MAP.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(base):
+            return f"{prefix}:{iri[len(base):]}"
+    return iri
+
+
+def sssom_text(root: Path | None = None) -> str:
+    """The mapping set as SSSOM/TSV text (YAML metadata block, then one row per mapping).
+
+    Raises SourceError when a source does not parse.
+    """
+    from exo_rdf.query import run_sparql
+    from exo_rdf.sources import discover
+    from exo_rdf.store import build_store
+
+    root = root or project_root()
+    store = build_store(discover(root, ("ontology", "imports", "data")))
+    text = (root / "queries" / "mappings" / "own-term-mappings.rq").read_text(encoding="utf-8")
+    rows = run_sparql(text, store=store).rows
+    header = ["#curie_map:"] + [f"#  {k}: \"{v}\"" for k, v in CURIE_MAP.items()] + [
+        "#mapping_set_id: https://w3id.org/exo-rdf/mappings/exo-rdf.sssom.tsv",
+        "#mapping_set_description: Mappings from exo-rdf's own terms to GO, CL, MONDO, ChEBI, HGNC and miRBase.",
+        "#license: https://creativecommons.org/licenses/by/4.0/",
+    ]
+    lines = ["\t".join(COLUMNS)]
+    for subject, subject_label, predicate, obj, object_label in rows:
+        clean = lambda t: "" if t is None else t.value.replace("\t", " ").replace("\n", " ")  # noqa: E731
+        lines.append("\t".join((_curie(subject.value), clean(subject_label), _curie(predicate.value), _curie(obj.value),
+                                clean(object_label), "semapv:ManualMappingCuration")))
+    return "\n".join(header + lines) + "\n"
+
+
+def write_sssom(out: Path | None = None, root: Path | None = None) -> Path:
+    """Write the mapping set to out (default mappings/exo-rdf.sssom.tsv), atomically; return the path."""
+    root = root or project_root()
+    path = Path(out) if out else root / "mappings" / "exo-rdf.sssom.tsv"
+    write_atomic(path, sssom_text(root))
+    return path
