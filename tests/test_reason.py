@@ -13,3 +13,32 @@ def test_consistent_without_unsatisfiable_classes_and_classifies_dex():
     inferred = set(report.inferred_subclass_of)
     assert (EXO + "DendriticCellDerivedExosome", EXO + "ImmuneCellDerivedExosome") in inferred
     assert (EXO + "TumourDerivedExosome", GO + "0070062") in inferred
+
+
+def test_every_tumour_derived_exosome_is_an_exosome_and_an_extracellular_vesicle():
+    import pyoxigraph as ox
+
+    from conftest import ROOT
+    from exo_rdf.sources import discover, load_dataset
+
+    report = reason()
+    parents: dict[str, set[str]] = {}
+    subclass_of = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    for q in load_dataset(discover(ROOT, ("ontology", "imports"))):
+        if q.predicate.value == subclass_of and isinstance(q.object, ox.NamedNode):
+            parents.setdefault(q.subject.value, set()).add(q.object.value)
+    for sub, sup in report.inferred_subclass_of:
+        parents.setdefault(sub, set()).add(sup)
+
+    def ancestors(cls):
+        seen, todo = set(), [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    assert {GO + "0070062", GO + "1903561"} <= ancestors(EXO + "TumourDerivedExosome")
+    assert {EXO + "ImmuneCellDerivedExosome", GO + "0070062", GO + "1903561"} <= ancestors(EXO + "DendriticCellDerivedExosome")
+    assert GO + "1903561" in ancestors(EXO + "Oncosome")
