@@ -21,6 +21,12 @@ def cmd_load(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from exo_rdf.serve import serve
+
+    return serve(port=args.port, writable=args.writable)
+
+
 def register(sub) -> None:
     """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
     from exo_rdf.load import DEFAULT_GRAPH_BASE
@@ -35,3 +41,8 @@ def register(sub) -> None:
     mode.add_argument("--replace", action="store_true", default=True, help="replace each graph atomically (default)")
     mode.add_argument("--append", action="store_true", help="add to the graphs instead")
     p.set_defaults(func=cmd_load)
+
+    s = sub.add_parser("serve", help="serve the graph with a SPARQL server on 127.0.0.1 (read-only; Ctrl-C stops)")
+    s.add_argument("--port", type=int, default=7878)
+    s.add_argument("--writable", action="store_true", help="accept updates (they are lost when the server stops)")
+    s.set_defaults(func=cmd_serve)
