@@ -27,6 +27,16 @@ def cmd_serve(args) -> int:
     return serve(port=args.port, writable=args.writable)
 
 
+def cmd_build(args) -> int:
+    from pathlib import Path
+
+    from exo_rdf.build import build
+
+    for path in build(Path(args.out)):
+        print(f"wrote {path}")
+    return 0
+
+
 def register(sub) -> None:
     """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
     from exo_rdf.load import DEFAULT_GRAPH_BASE
@@ -46,3 +56,7 @@ def register(sub) -> None:
     s.add_argument("--port", type=int, default=7878)
     s.add_argument("--writable", action="store_true", help="accept updates (they are lost when the server stops)")
     s.set_defaults(func=cmd_serve)
+
+    b = sub.add_parser("build", help="write the release artefacts (base/full releases, RDF/XML, JSON-LD, quads, docs)")
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.set_defaults(func=cmd_build)
