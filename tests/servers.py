@@ -27,6 +27,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Poll base until the server answers (any HTTP status); fail if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers: it is up
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                detail = proc.stderr.read().decode(errors="replace") if proc.stderr and not isinstance(proc.stderr, int) else ""
+                raise RuntimeError(f"server at {base} did not start: {detail}")
+            time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def oxigraph_server(*, location: Path | None = None, union_default_graph: bool = True, read_only: bool = False):
     """Run an Oxigraph server on a free port of 127.0.0.1; yield its base URL; stop it afterwards."""
@@ -39,17 +55,7 @@ def oxigraph_server(*, location: Path | None = None, union_default_graph: bool =
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).close()
-                break
-            except urllib.error.HTTPError:
-                break  # it answers: it is up
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph server did not start: {proc.stderr.read().decode(errors='replace')}")
-                time.sleep(0.05)
+        wait_until_up(base, proc)
         yield base
     finally:
         proc.terminate()

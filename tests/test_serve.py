@@ -5,31 +5,20 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from exo_rdf.query import run_stored
-from servers import free_port
+from servers import free_port, wait_until_up
 
 
 def test_serve_answers_stored_queries_and_stops_on_ctrl_c(store):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "exo_rdf", "serve", "--port", str(port)],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "exo_rdf", "serve", "--port", str(port)], stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).close()
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        wait_until_up(base, proc, timeout=60)
         remote = run_stored("biomarkers", {"cancer": "pancreatic cancer"}, endpoint=base + "/query")
         assert remote.rows == run_stored("biomarkers", {"cancer": "pancreatic cancer"}, store=store).rows
         update = urllib.request.Request(base + "/update", data=b"update=CLEAR+ALL", method="POST",
@@ -42,6 +31,6 @@ def test_serve_answers_stored_queries_and_stops_on_ctrl_c(store):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
-    stderr = proc.stderr.read()
+    stderr = proc.stderr.read().decode()
     assert f"serving exo-rdf read-only at {base}" in stderr
     assert not list(Path(tempfile.gettempdir()).glob("exo-rdf-serve-*"))
