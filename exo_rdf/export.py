@@ -50,7 +50,7 @@ def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
 
         text = sssom_text(root)
         write_atomic(out, text)
-        return text.count("\n") - text.count("\n#") - 2
+        return sum(1 for line in text.splitlines() if not line.startswith("#")) - 1  # rows below the column header
     if fmt not in FORMATS or FORMATS[fmt][0] is None:
         raise OutputError(f"unknown export format '{fmt}'; choose one of {', '.join(k for k, v in FORMATS.items() if v[0])}")
     rdf_format, keeps_graphs = FORMATS[fmt]
