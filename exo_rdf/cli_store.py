@@ -39,7 +39,9 @@ def cmd_build(args) -> int:
 
 def register(sub) -> None:
     """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
-    from exo_rdf.load import DEFAULT_GRAPH_BASE
+    # the sources' graph base, not exo_rdf.load's constant: importing the loader here would
+    # slow down every command, 'exo-rdf query' included
+    from exo_rdf.sources import GRAPH_BASE as DEFAULT_GRAPH_BASE
 
     p = sub.add_parser("load", help="load the graph into a triple store (Graph Store Protocol), one named graph per part")
     p.add_argument("--endpoint", required=True, metavar="URL", help="the store's base URL (Oxigraph layout: URL/store, URL/query, URL/update)")

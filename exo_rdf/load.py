@@ -18,9 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, LoadError
-from exo_rdf.sources import SourceFile, discover, load_into, project_root
+from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root
 
-DEFAULT_GRAPH_BASE = "https://w3id.org/exo-rdf/graph/"
+DEFAULT_GRAPH_BASE = GRAPH_BASE
 
 #: graph name -> which sources it holds (kind, and for data a file-name test)
 GRAPHS = {
