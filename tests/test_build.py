@@ -30,5 +30,11 @@ def test_build_twice_gives_identical_release(tmp_path, capsys):
     assert "https://w3id.org/exo-rdf/graph/inferred" in graphs
     doc = json.loads((a / "exo-rdf-full.jsonld").read_text())
     assert doc["@context"]["exo"] == EXO and len(doc["@graph"]) > 1000
+    # the QC checks pass on the full release too, not only on the sources
+    from exo_rdf.qc import run_checks
+
+    release = ox.Store()
+    release.load(path=str(a / "exo-rdf-full.ttl"), format=ox.RdfFormat.TURTLE)
+    assert [p for p in run_checks(release) if p.level == "ERROR"] == []
     page = (a / "index.html").read_text()
     assert "<svg" in page and "exo:TumourDerivedExosome" in page and "tumour-derived exosome" in page
