@@ -26,14 +26,6 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 SUFFIX = {"k": 1_000, "M": 1_000_000}
-#: parameters for stored queries that need one
-EXAMPLE_PARAMS = {
-    "trial-contents": {"nct": "NCT05463107"},
-    "findings-for-molecule": {"molecule": "PD-L1"},
-    "findings-by-reference": {"reference": "57"},
-    "cargo-by-hallmark": {"process": "angiogenesis"},
-    "cargo-by-cancer": {"cancer": "breast cancer"},
-}
 
 
 def parse_size(text: str) -> int:
@@ -116,7 +108,7 @@ def main() -> None:
         if run_baseline and "digest" in row["validate-exo"] and "digest" in row["validate-pyshacl"]:
             row["validation_identical"] = row["validate-exo"]["digest"] == row["validate-pyshacl"]["digest"]
             print(f"[{label}] identical validation results: {row['validation_identical']}", flush=True)
-        params = json.dumps(EXAMPLE_PARAMS)
+        params = json.dumps({name: query.example for name, query in catalogue(ROOT).items()})
         ours = stage("queries-exo", data, params, str(args.query_timeout), timeout=args.timeout)
         theirs = (stage("queries-rdflib", data, params, str(args.query_timeout), timeout=args.timeout * 4)
                   if run_baseline else {"error": "skipped"})

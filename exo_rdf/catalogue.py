@@ -7,8 +7,10 @@ Header lines, before the query text::
     # keywords: biomarker, sensitivity
     # param: cancer (string, optional): cancer name, matched case-insensitively
     # param: min_sensitivity (decimal, default 0): lowest sensitivity to keep
+    # example: cancer=pancreatic cancer
 
-Parameter types: string, decimal, integer, iri. A parameter named ``p`` binds the variable ``?p``.
+Example lines give a parameter value that answers something (used by the tests, the benchmark
+and the catalogue). Parameter types: string, decimal, integer, iri. A parameter named ``p`` binds the variable ``?p``.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from exo_rdf.errors import QueryNotFoundError, SourceError
 from exo_rdf.sources import project_root
 
 PARAM_TYPES = ("string", "decimal", "integer", "iri")
-_FIELD = re.compile(r"^#\s*(title|description|keywords|param):\s*(.*?)\s*$")
+_FIELD = re.compile(r"^#\s*(title|description|keywords|param|example):\s*(.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:,\s*(?:(?P<required>required)|(?P<optional>optional)|default\s+(?P<default>[^)]+)))?\)\s*:\s*(?P<doc>.+)$"
 )
@@ -40,12 +42,13 @@ class StoredQuery:
     Plain classes rather than dataclasses: importing dataclasses costs more than a warm query.
     """
 
-    __slots__ = ("name", "path", "title", "description", "keywords", "parameters", "text")
+    __slots__ = ("name", "path", "title", "description", "keywords", "parameters", "text", "example")
 
     def __init__(self, name: str, path: Path, title: str, description: str, keywords: tuple[str, ...],
-                 parameters: tuple[Parameter, ...] = (), text: str = ""):
+                 parameters: tuple[Parameter, ...] = (), text: str = "", example: dict[str, str] | None = None):
         self.name, self.path, self.title, self.description = name, path, title, description
         self.keywords, self.parameters, self.text = keywords, parameters, text
+        self.example = example or {}
 
     def parameter(self, name: str) -> Parameter | None:
         """The parameter called name, or None."""
@@ -68,11 +71,18 @@ def read_query(path: Path) -> StoredQuery:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
     meta: dict[str, str] = {}
     params: list[Parameter] = []
+    example: dict[str, str] = {}
     for lineno, line in enumerate(text.splitlines(), 1):
         m = _FIELD.match(line)
         if not m:
             continue
         key, value = m.groups()
+        if key == "example":
+            name, sep, given = value.partition("=")
+            if not sep:
+                raise SourceError(f"{path}:{lineno}: write an example as '# example: NAME=VALUE'", path=path, line=lineno)
+            example[name.strip()] = given.strip()
+            continue
         if key != "param":
             meta[key] = value
             continue
@@ -96,7 +106,7 @@ def read_query(path: Path) -> StoredQuery:
     if "title" not in meta:
         raise SourceError(f"{path}:1: stored query has no '# title:' line", path=path, line=1)
     keywords = tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip())
-    return StoredQuery(path.stem, path, meta["title"], meta.get("description", ""), keywords, tuple(params), text)
+    return StoredQuery(path.stem, path, meta["title"], meta.get("description", ""), keywords, tuple(params), text, example)
 
 
 def catalogue(root: Path | None = None) -> dict[str, StoredQuery]:
@@ -138,6 +148,7 @@ def catalogue_turtle(root: Path | None = None) -> str:
         "@prefix schema: <https://schema.org/> .",
         "@prefix sh: <http://www.w3.org/ns/shacl#> .",
         "@prefix exoq: <" + CATALOGUE_BASE + "> .",
+        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .",
         "",
         "# GENERATED from queries/*.rq by `exo-rdf catalogue`; do not edit by hand.",
         "",
@@ -154,6 +165,7 @@ def catalogue_turtle(root: Path | None = None) -> str:
             default = f"; default {p.default}" if p.default else ""
             need = "required" if p.required else "optional"
             lines.append(f"    schema:parameter {lit(f'{p.name} ({p.type}, {need}{default}): {p.description}')}")
+        lines += [f"    exo:exampleParameter {lit(f'{k}={v}')}" for k, v in sorted(q.example.items())]
         lines.append(f"    sh:select {lit(q.text)}")
         out.append(" ;\n".join(lines) + " .\n")
     return "\n".join(out)

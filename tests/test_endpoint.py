@@ -13,16 +13,7 @@ from exo_rdf.query import run_stored
 from exo_rdf.sources import discover, load_dataset
 from servers import oxigraph_server
 
-PARAMS = {
-    "clinical-trials": {"status": "recruiting"},
-    "trial-contents": {"nct": "NCT05463107"},
-    "biomarkers": {"cancer": "pancreatic cancer"},
-    "panel-members": {"panel": "prostate"},
-    "findings-for-molecule": {"molecule": "PD-L1"},
-    "findings-by-reference": {"reference": "57"},
-    "cargo-by-hallmark": {"process": "angiogenesis"},
-    "cargo-by-cancer": {"cancer": "breast cancer"},
-}
+PARAMS = {name: query.example for name, query in catalogue().items()}
 
 
 @pytest.fixture(scope="module")
