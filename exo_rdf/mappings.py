@@ -2,8 +2,10 @@
 
 Mappings come from the graph itself (the stored query ``queries/mappings/own-term-mappings.rq``):
 the SKOS mappings of own molecules, pathways and classes, and own classes placed under an
-external class (a narrow match). ``mappings/exo-rdf.sssom.tsv`` holds the result; a test keeps
-it current and parses it with the sssom package.
+external class (a narrow match). Cancer names as the reviews print them are literal mappings
+(``subject_type: rdfs literal``, no subject_id) from ``printed-cancer-mappings.rq``: findings link
+MONDO classes directly, so there is no own cancer term to map. ``mappings/exo-rdf.sssom.tsv``
+holds the result; a test keeps it current and parses it with the sssom package.
 """
 from __future__ import annotations
 
@@ -27,7 +29,9 @@ CURIE_MAP = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "semapv": "https://w3id.org/semapv/vocab/",
 }
-COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification")
+COLUMNS = ("subject_id", "subject_label", "subject_type", "predicate_id", "object_id", "object_label",
+           "mapping_justification")
+JUSTIFICATION = "semapv:ManualMappingCuration"
 
 
 def _curie(iri: str) -> str:
@@ -35,6 +39,11 @@ def _curie(iri: str) -> str:
         if iri.startswith(base):
             return f"{prefix}:{iri[len(base):]}"
     return iri
+
+
+def _cell(term) -> str:
+    """A literal's text for one TSV cell (tabs and line breaks become spaces); empty for None."""
+    return "" if term is None else term.value.replace("\t", " ").replace("\n", " ")
 
 
 def sssom_text(root: Path | None = None) -> str:
@@ -48,18 +57,22 @@ def sssom_text(root: Path | None = None) -> str:
 
     root = root or project_root()
     store = build_store(discover(root, ("ontology", "imports", "data")))
-    text = (root / "queries" / "mappings" / "own-term-mappings.rq").read_text(encoding="utf-8")
-    rows = run_sparql(text, store=store).rows
+    folder = root / "queries" / "mappings"
+    term_rows = run_sparql((folder / "own-term-mappings.rq").read_text(encoding="utf-8"), store=store).rows
+    literal_rows = run_sparql((folder / "printed-cancer-mappings.rq").read_text(encoding="utf-8"), store=store).rows
     header = ["#curie_map:"] + [f"#  {k}: \"{v}\"" for k, v in CURIE_MAP.items()] + [
         "#mapping_set_id: https://w3id.org/exo-rdf/mappings/exo-rdf.sssom.tsv",
-        "#mapping_set_description: Mappings from exo-rdf's own terms to GO, CL, MONDO, ChEBI, HGNC and miRBase.",
+        "#mapping_set_description: Mappings from exo-rdf's own terms, and from cancer names as the reviews print"
+        " them, to GO, CL, MONDO, ChEBI, HGNC and miRBase.",
         "#license: https://creativecommons.org/licenses/by/4.0/",
     ]
     lines = ["\t".join(COLUMNS)]
-    for subject, subject_label, predicate, obj, object_label in rows:
-        clean = lambda t: "" if t is None else t.value.replace("\t", " ").replace("\n", " ")  # noqa: E731
-        lines.append("\t".join((_curie(subject.value), clean(subject_label), _curie(predicate.value), _curie(obj.value),
-                                clean(object_label), "semapv:ManualMappingCuration")))
+    for subject, subject_label, predicate, obj, object_label in term_rows:
+        lines.append("\t".join((_curie(subject.value), _cell(subject_label), "", _curie(predicate.value),
+                                _curie(obj.value), _cell(object_label), JUSTIFICATION)))
+    for printed, predicate, obj, object_label in literal_rows:
+        lines.append("\t".join(("", _cell(printed), "rdfs literal", _curie(predicate.value), _curie(obj.value),
+                                _cell(object_label), JUSTIFICATION)))
     return "\n".join(header + lines) + "\n"
 
 

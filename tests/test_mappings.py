@@ -37,6 +37,20 @@ def test_expected_mappings():
     assert {r["mapping_justification"] for r in rows()} == {"semapv:ManualMappingCuration"}
 
 
+def test_printed_cancer_names_are_literal_mappings_to_mondo():
+    literal = {(r["subject_label"], r["predicate_id"], r["object_id"]) for r in rows() if r["subject_type"] == "rdfs literal"}
+    assert {
+        ("HCC", "skos:exactMatch", "MONDO:0007256"),  # an upstream synonym of hepatocellular carcinoma
+        ("NSCLC", "skos:exactMatch", "MONDO:0005233"),
+        ("renal cancer", "skos:closeMatch", "MONDO:0002367"),  # kidney cancer upstream, no such synonym
+        ("Haematological malignancies", "skos:closeMatch", "MONDO:0044881"),
+        ("glioblastoma", "skos:exactMatch", "MONDO:0018177"),
+    } <= literal
+    assert not any(r["subject_id"] for r in rows() if r["subject_type"] == "rdfs literal")
+    # a name printed with and without a capital is one row
+    assert ("Glioblastoma", "skos:exactMatch", "MONDO:0018177") not in literal
+
+
 def test_parses_with_sssom():
     parsers = pytest.importorskip("sssom.parsers")
     mapping_set = parsers.parse_sssom_table(str(PATH))
