@@ -3,8 +3,10 @@
 Each module declares the external terms that the ontology, data, shapes and queries use, with their
 upstream labels and synonyms, and, for GO, CL and MONDO classes, their is_a chain up to the root,
 so that a reasoner and ``rdfs:subClassOf*`` see the hierarchy. GO part_of parents are kept apart,
-as ``exo:upstreamPartOf`` annotations. UBERON parents are not written: the ancestor table mixes
-is_a with part_of (blood plasma has blood among its parents), so they cannot become subClassOf.
+as ``exo:upstreamPartOf`` annotations. The UBERON parent table mixes is_a with part_of without
+saying which (blood plasma has both haemolymphatic fluid and blood among its parents), so UBERON
+parents become ``exo:upstreamIsAOrPartOf`` annotations, never subClassOf: a query can walk
+``exo:upstreamIsAOrPartOf*`` from a fluid to its broader anatomy, a reasoner sees no UBERON axioms.
 Obsolete terms are never written; a source that uses one is reported by ``check-terms``.
 """
 from __future__ import annotations
@@ -31,7 +33,7 @@ UNIPROT = "http://purl.uniprot.org/uniprot/"
 MODULES = {
     "go": ("go.tsv", "go_parents.tsv"),
     "cl": ("cl.tsv", "cl_ancestors.tsv"),
-    "uberon": ("uberon.tsv", None),
+    "uberon": ("uberon.tsv", "uberon_ancestors.tsv"),
     "mondo": ("mondo.tsv", "mondo_ancestors.tsv"),
     "chebi": ("chebi.tsv", None),
     "ro": ("ro.tsv", None),
@@ -39,6 +41,8 @@ MODULES = {
     "mirbase": ("mirbase.tsv", None),
     "cellosaurus": ("cellosaurus.tsv", None),
 }
+#: modules whose parent table does not tell is_a from part_of
+MIXED_PARENTS = {"uberon"}
 _OBO_MODULE = {"GO": "go", "CL": "cl", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "RO": "ro", "BFO": "ro"}
 _IRI_IN_TEXT = re.compile(r"<(https?://[^>\s]+)>|\bobo:([A-Z]+_\d+)")
 
@@ -155,6 +159,10 @@ oboInOwl:hasSynonym a owl:AnnotationProperty .
 exo:upstreamPartOf a owl:AnnotationProperty ;
     rdfs:label "upstream part of" ;
     rdfs:comment "A part_of parent upstream, kept apart from is_a." .
+{mixed_declaration}"""
+MIXED_DECLARATION = """exo:upstreamIsAOrPartOf a owl:AnnotationProperty ;
+    rdfs:label "upstream is_a or part_of parent" ;
+    rdfs:comment "A parent upstream by is_a or by part_of, where the parent table does not say which." .
 """
 
 
@@ -173,8 +181,9 @@ def render_module(name: str, ids: set[str], tables: Path) -> str:
             if p in table and not table[p].obsolete and p not in wanted:
                 wanted.add(p)
                 queue.append(p)
-    extra = " and their is_a ancestors" if hierarchy_file else ""
-    blocks = [HEADER.format(name=name, extra=extra)]
+    mixed = name in MIXED_PARENTS
+    extra = (" and their is_a or part_of ancestors" if mixed else " and their is_a ancestors") if hierarchy_file else ""
+    blocks = [HEADER.format(name=name, extra=extra, mixed_declaration=MIXED_DECLARATION if mixed else "")]
     for tid in sorted(wanted):
         term = table[tid]
         iri = f"<{iri_of(name, tid)}>"
@@ -195,6 +204,9 @@ def render_module(name: str, ids: set[str], tables: Path) -> str:
         syn_prop = "skos:altLabel" if name in ("hgnc", "mirbase") else "oboInOwl:hasSynonym"
         lines += [f"    {syn_prop} {_lit(s)}" for s in sorted(set(term.synonyms)) if s != term.label]
         is_a, part_of = parents.get(tid, ([], []))
+        if mixed:
+            is_a, mixed_parents = [], is_a
+            lines += [f"    exo:upstreamIsAOrPartOf <{iri_of(name, p)}>" for p in sorted(mixed_parents) if p in wanted]
         lines += [f"    rdfs:subClassOf <{iri_of(name, p)}>" for p in sorted(is_a) if p in wanted]
         lines += [f"    exo:upstreamPartOf <{iri_of(name, p)}>" for p in sorted(part_of) if p in wanted]
         blocks.append(" ;\n".join(lines) + " .\n")
