@@ -14,11 +14,15 @@ and the catalogue). Parameter types: string, decimal, integer, iri. A parameter 
 """
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
 
 from exo_rdf.errors import QueryNotFoundError, SourceError
-from exo_rdf.sources import project_root
+from exo_rdf.sources import project_root, root_dir
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:  # pathlib is imported on use: `exo-rdf query` reads one file and never needs it
+    from pathlib import Path
 
 PARAM_TYPES = ("string", "decimal", "integer", "iri")
 _FIELD = re.compile(r"^#\s*(title|description|keywords|param|example):\s*(.*?)\s*$")
@@ -60,13 +64,14 @@ def queries_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "queries"
 
 
-def read_query(path: Path) -> StoredQuery:
-    """Read one stored query file.
+def read_query(path: Path | str) -> StoredQuery:
+    """Read one stored query file (a Path or a path string).
 
     Raises SourceError naming the file and line when the header is malformed or the title is missing.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
     meta: dict[str, str] = {}
@@ -106,7 +111,8 @@ def read_query(path: Path) -> StoredQuery:
     if "title" not in meta:
         raise SourceError(f"{path}:1: stored query has no '# title:' line", path=path, line=1)
     keywords = tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip())
-    return StoredQuery(path.stem, path, meta["title"], meta.get("description", ""), keywords, tuple(params), text, example)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return StoredQuery(stem, path, meta["title"], meta.get("description", ""), keywords, tuple(params), text, example)
 
 
 def catalogue(root: Path | None = None) -> dict[str, StoredQuery]:
@@ -119,8 +125,9 @@ def get_query(name: str, root: Path | None = None) -> StoredQuery:
 
     Raises QueryNotFoundError with close names as suggestions when there is none.
     """
-    path = queries_dir(root) / f"{name}.rq"
-    if path.is_file() and path.parent == queries_dir(root):
+    folder = os.path.join(str(root) if root else root_dir(), "queries")
+    path = os.path.join(folder, f"{name}.rq")
+    if os.path.dirname(os.path.normpath(path)) == os.path.normpath(folder) and os.path.isfile(path):
         return read_query(path)
     import difflib
 

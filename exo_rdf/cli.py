@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+# Commands import what they need (pathlib included) on use: `exo-rdf query` on a built store
+# should cost little more than importing pyoxigraph.
 
 from exo_rdf import __version__
 from exo_rdf.errors import ExoRdfError, QueryParameterError
@@ -51,6 +53,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_sparql(args) -> int:
+    from pathlib import Path
     from exo_rdf.query import run_sparql
 
     if args.file == "-":
@@ -75,6 +78,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from pathlib import Path
     from exo_rdf.validate import validate
 
     report = validate([Path(f) for f in args.files] or None, engine=args.engine)
@@ -96,6 +100,7 @@ def cmd_reason(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from pathlib import Path
     from exo_rdf.export import export
 
     n = export(Path(args.out), args.format)
@@ -104,6 +109,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_catalogue(args) -> int:
+    from pathlib import Path
     from exo_rdf.catalogue import catalogue_turtle, queries_dir
     from exo_rdf.files import write_atomic
 
@@ -114,6 +120,7 @@ def cmd_catalogue(args) -> int:
 
 
 def cmd_imports_refresh(args) -> int:
+    from pathlib import Path
     from exo_rdf.imports import default_tables, refresh
 
     for path in refresh(Path(args.terms) if args.terms else default_tables()):
@@ -121,66 +128,125 @@ def cmd_imports_refresh(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="exo-rdf", description="Query, validate, reason over and export the exo-rdf knowledge graph.")
-    parser.add_argument("--version", action="version", version=f"exo-rdf {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+ENDPOINT_HELP = "run on this SPARQL 1.1 endpoint instead of the embedded store"
 
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, sized from the terminal without importing shutil.
+
+    argparse builds a formatter for every argument it adds, and the stock one imports shutil
+    (and with it bz2 and lzma) to learn the terminal width: a tenth of a warm query's run time.
+    """
+
+    def __init__(self, prog: str):
+        import os
+
+        try:
+            width = int(os.environ.get("COLUMNS") or os.get_terminal_size(sys.__stdout__.fileno()).columns)
+        except (AttributeError, OSError, ValueError):
+            width = 80
+        super().__init__(prog, width=max(width - 2, 20))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser using _HelpFormatter; its sub-parsers are of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _add_queries(sub) -> None:
     sub.add_parser("queries", help="list the stored queries").set_defaults(func=cmd_queries)
 
-    endpoint_help = "run on this SPARQL 1.1 endpoint instead of the embedded store"
+
+def _add_query(sub) -> None:
     q = sub.add_parser("query", help="run a stored query")
     q.add_argument("name")
     q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
     q.add_argument("--format", choices=RESULT_FORMATS, default="table")
-    q.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    q.add_argument("--endpoint", metavar="URL", help=ENDPOINT_HELP)
     q.set_defaults(func=cmd_query)
 
+
+def _add_sparql(sub) -> None:
     s = sub.add_parser("sparql", help="run your own SPARQL query from a file or - for stdin")
     s.add_argument("file")
     s.add_argument("--format", choices=RESULT_FORMATS, default="table")
-    s.add_argument("--endpoint", metavar="URL", help=endpoint_help)
+    s.add_argument("--endpoint", metavar="URL", help=ENDPOINT_HELP)
     s.set_defaults(func=cmd_sparql)
 
+
+def _add_stats(sub) -> None:
     st = sub.add_parser("stats", help="count findings by kind and by review section")
     st.add_argument("--format", choices=RESULT_FORMATS, default="table")
     st.set_defaults(func=cmd_stats)
 
+
+def _add_validate(sub) -> None:
     v = sub.add_parser("validate", help="validate the bundled data, or your own Turtle files, against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
                    help="sparql: SHACL Core compiled to SPARQL on Oxigraph (default, fast); pyshacl: the reference engine")
     v.set_defaults(func=cmd_validate)
 
+
+def _add_reason(sub) -> None:
     r = sub.add_parser("reason", help="check consistency and unsatisfiable classes with HermiT")
     r.add_argument("--show-inferred", action="store_true", help="also list inferred subclass links")
     r.set_defaults(func=cmd_reason)
 
+
+def _add_export(sub) -> None:
     e = sub.add_parser("export", help="write the merged graph in an RDF format")
     e.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     e.add_argument("--out", required=True, metavar="FILE")
     e.set_defaults(func=cmd_export)
 
+
+def _add_catalogue(sub) -> None:
     c = sub.add_parser("catalogue", help="write the stored-query catalogue as RDF (sparql-examples style)")
     c.add_argument("--out", metavar="FILE", help="default: queries/catalogue.ttl")
     c.set_defaults(func=cmd_catalogue)
 
+
+def _add_imports(sub) -> None:
     i = sub.add_parser("imports", help="manage the import modules of external terms")
     isub = i.add_subparsers(dest="imports_command", required=True)
     ir = isub.add_parser("refresh", help="regenerate ontology/imports from term tables")
     ir.add_argument("--terms", metavar="DIR", help="folder of id/label tables (default: ../shared/ontology-terms)")
     ir.set_defaults(func=cmd_imports_refresh)
 
+
+def _adders() -> dict:
+    """Sub-command name -> function adding its parser, in the order --help lists them."""
     from exo_rdf import cli_linking, cli_store
 
-    cli_store.register(sub)
-    cli_linking.register(sub)
+    return {"queries": _add_queries, "query": _add_query, "sparql": _add_sparql, "stats": _add_stats,
+            "validate": _add_validate, "reason": _add_reason, "export": _add_export, "catalogue": _add_catalogue,
+            "imports": _add_imports, **cli_store.ADDERS, **cli_linking.ADDERS}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command or, when command names one, of that one alone.
+
+    Building one sub-parser instead of sixteen keeps a warm `exo-rdf query` close to the cost
+    of importing pyoxigraph; an unknown or absent command gets the full parser and its help.
+    """
+    parser = _Parser(prog="exo-rdf", description="Query, validate, reason over and export the exo-rdf knowledge graph.")
+    parser.add_argument("--version", action="version", version=f"exo-rdf {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    adders = _adders()
+    for name, add in adders.items():
+        if command is None or command not in adders or name == command:
+            add(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.func(args)
     except ExoRdfError as exc:

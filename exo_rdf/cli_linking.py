@@ -5,14 +5,14 @@ that `exo-rdf query` stays fast.
 """
 from __future__ import annotations
 
-
 import sys
-from pathlib import Path
 
 
 def cmd_check_terms(args) -> int:
     from exo_rdf.imports import default_tables
     from exo_rdf.terms import check_terms
+
+    from pathlib import Path
 
     problems = check_terms(Path(args.terms) if args.terms else default_tables())
     for p in problems:
@@ -30,20 +30,31 @@ def cmd_qc(args) -> int:
 
 
 def cmd_mappings(args) -> int:
+    from pathlib import Path
+
     from exo_rdf.mappings import write_sssom
 
     print(f"wrote {write_sssom(Path(args.out) if args.out else None)}")
     return 0
 
 
-def register(sub) -> None:
-    """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
+def _add_check_terms(sub) -> None:
     c = sub.add_parser("check-terms", help="check external ids against id/label tables (unknown, obsolete, mislabelled)")
     c.add_argument("--terms", metavar="DIR", help="folder of *.tsv term tables (default: ../shared/ontology-terms)")
     c.set_defaults(func=cmd_check_terms)
+
+
+def _add_qc(sub) -> None:
     q = sub.add_parser("qc", help="run the quality checks in queries/checks (exit 1 on any ERROR)")
     q.add_argument("--format", choices=("table", "tsv"), default="table")
     q.set_defaults(func=cmd_qc)
+
+
+def _add_mappings(sub) -> None:
     m = sub.add_parser("mappings", help="write the SSSOM mapping set (default mappings/exo-rdf.sssom.tsv)")
     m.add_argument("--out", metavar="FILE")
     m.set_defaults(func=cmd_mappings)
+
+
+#: sub-command name -> function adding its parser (see exo_rdf.cli.build_parser)
+ADDERS = {"check-terms": _add_check_terms, "qc": _add_qc, "mappings": _add_mappings}

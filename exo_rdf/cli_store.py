@@ -37,8 +37,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def register(sub) -> None:
-    """Add this module's sub-commands to the exo-rdf sub-parser collection `sub`."""
+def _add_load(sub) -> None:
     # the sources' graph base, not exo_rdf.load's constant: importing the loader here would
     # slow down every command, 'exo-rdf query' included
     from exo_rdf.sources import GRAPH_BASE as DEFAULT_GRAPH_BASE
@@ -54,11 +53,19 @@ def register(sub) -> None:
     mode.add_argument("--append", action="store_true", help="add to the graphs instead")
     p.set_defaults(func=cmd_load)
 
+
+def _add_serve(sub) -> None:
     s = sub.add_parser("serve", help="serve the graph with a SPARQL server on 127.0.0.1 (read-only; Ctrl-C stops)")
     s.add_argument("--port", type=int, default=7878)
     s.add_argument("--writable", action="store_true", help="accept updates (they are lost when the server stops)")
     s.set_defaults(func=cmd_serve)
 
+
+def _add_build(sub) -> None:
     b = sub.add_parser("build", help="write the release artefacts (base/full releases, RDF/XML, JSON-LD, quads, docs)")
     b.add_argument("--out", required=True, metavar="DIR")
     b.set_defaults(func=cmd_build)
+
+
+#: sub-command name -> function adding its parser (see exo_rdf.cli.build_parser)
+ADDERS = {"load": _add_load, "serve": _add_serve, "build": _add_build}

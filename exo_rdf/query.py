@@ -8,13 +8,15 @@ same answers. (pyoxigraph's substitutions would need each parameter in the SELEC
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from exo_rdf.catalogue import StoredQuery, get_query
 from exo_rdf.errors import QueryExecutionError, QueryParameterError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from pathlib import Path
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -41,6 +43,8 @@ def plain(term):
         if dt in (XSD + "integer", XSD + "positiveInteger", XSD + "nonNegativeInteger", XSD + "int", XSD + "long"):
             return int(term.value)
         if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
+            from decimal import Decimal  # imported on use: a warm `exo-rdf query` never needs it
+
             return Decimal(term.value)
         if dt == XSD + "boolean":
             return term.value == "true"
@@ -49,6 +53,8 @@ def plain(term):
 
 
 def _convert(value: str, param, query_name: str):
+    from decimal import Decimal, InvalidOperation  # imported on use: most queries take no decimal
+
     try:
         if param.type == "string":
             return ox.Literal(value)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import zlib
-from pathlib import Path
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a warm query never needs it)
 
 import pyoxigraph as ox
 
 from exo_rdf.errors import SourceError
+
+if TYPE_CHECKING:  # pathlib costs a warm `exo-rdf query` a tenth of its time; functions import it on use
+    from pathlib import Path
 
 GRAPH_BASE = "https://w3id.org/exo-rdf/graph/"
 EXO = "https://w3id.org/exo-rdf/ontology/"
@@ -22,19 +25,27 @@ EXOD = "https://w3id.org/exo-rdf/data/"
 KINDS = ("ontology", "imports", "data", "shapes")
 
 
-def project_root() -> Path:
-    """The folder that holds ontology/, data/, shapes/ and queries/.
+def root_dir() -> str:
+    """The folder that holds ontology/, data/, shapes/ and queries/, as a string.
 
     An installed wheel carries them in ``exo_rdf/resources``; a source checkout has them beside
     the package. ``EXO_RDF_ROOT`` overrides both.
     """
     override = os.environ.get("EXO_RDF_ROOT")
     if override:
-        return Path(override)
-    bundled = Path(__file__).resolve().parent / "resources"
-    if (bundled / "ontology").is_dir():
+        return override
+    package = os.path.dirname(os.path.realpath(__file__))
+    bundled = os.path.join(package, "resources")
+    if os.path.isdir(os.path.join(bundled, "ontology")):
         return bundled
-    return Path(__file__).resolve().parent.parent
+    return os.path.dirname(package)
+
+
+def project_root() -> Path:
+    """root_dir() as a Path."""
+    from pathlib import Path
+
+    return Path(root_dir())
 
 
 class SourceFile:
@@ -60,6 +71,8 @@ def graph_iri(path: Path, root: Path) -> str:
     try:
         rel = path.resolve().relative_to(root.resolve())
     except ValueError:  # a user's file outside the project
+        from pathlib import Path
+
         rel = Path("user") / path.name
     return GRAPH_BASE + rel.with_suffix("").as_posix()
 
@@ -78,7 +91,9 @@ def discover(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[S
         "data": sorted((root / "data").rglob("*.ttl")),
         "shapes": sorted((root / "shapes").glob("*.ttl")),
     }
-    return [SourceFile(p, kind, graph_iri(p, root)) for kind in kinds for p in patterns[kind]]
+    # the paths lie below root already: no resolve() per file, which a warm query would pay for
+    return [SourceFile(p, kind, GRAPH_BASE + p.relative_to(root).with_suffix("").as_posix())
+            for kind in kinds for p in patterns[kind]]
 
 
 def user_sources(paths: list[Path]) -> list[SourceFile]:
@@ -86,6 +101,8 @@ def user_sources(paths: list[Path]) -> list[SourceFile]:
 
     Raises SourceError when a file does not exist or has an unknown suffix.
     """
+    from pathlib import Path
+
     out = []
     for p in paths:
         p = Path(p)
@@ -96,14 +113,31 @@ def user_sources(paths: list[Path]) -> list[SourceFile]:
     return out
 
 
-def fingerprint(sources: list[SourceFile]) -> str:
-    """A 64-bit hash of the sources' paths, sizes and modification times; changes when any file does.
+def source_paths(root: str, kinds: tuple[str, ...] = KINDS) -> list[str]:
+    """The paths of the source files of the given kinds below root, as discover() finds them.
+
+    With os.scandir rather than pathlib, so that a warm query can check its cached store cheaply.
+    """
+    folders = {"ontology": ("ontology",), "imports": ("ontology", "imports"), "data": ("data",), "shapes": ("shapes",)}
+    out = []
+    for kind in kinds:
+        top = os.path.join(root, *folders[kind])
+        if kind == "data":
+            found = [os.path.join(d, f) for d, _, files in os.walk(top) for f in files if f.endswith(".ttl")]
+        else:
+            found = [e.path for e in os.scandir(top) if e.name.endswith(".ttl") and e.is_file()] if os.path.isdir(top) else []
+        out += sorted(found)
+    return out
+
+
+def fingerprint(paths: list) -> str:
+    """A 64-bit hash of the files' paths, sizes and modification times; changes when any file does.
 
     zlib's checksums, not hashlib: this runs on every query and hashlib costs more to import
     than the whole check; the key only has to tell versions of the same files apart.
     """
     listing = "\n".join(
-        f"{os.path.abspath(s.path)}\0{st.st_size}\0{st.st_mtime_ns}" for s in sources for st in (os.stat(s.path),)
+        f"{os.path.abspath(p)}\0{st.st_size}\0{st.st_mtime_ns}" for p in paths for st in (os.stat(p),)
     ).encode()
     return f"{zlib.crc32(listing):08x}{zlib.adler32(listing):08x}"
 
@@ -144,12 +178,13 @@ def load_into(store: ox.Store, source: SourceFile) -> None:
     try:
         store.load(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri(), to_graph=graph)
     except SyntaxError as exc:
-        raise _syntax_error(source, exc) from None
+        raise syntax_error(source, exc) from None
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
 
 
-def _syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:
+def syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:
+    """The SourceError for a parser's SyntaxError in source: file, line, what is wrong, what to do."""
     return SourceError(
         f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: {exc.msg}. "
         f"Fix the file at that line (a missing '.', ';' or quote is the usual cause).",
@@ -171,7 +206,7 @@ def parse_quads(source: SourceFile) -> list[ox.Quad]:
             return list(parsed)
         return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed]
     except SyntaxError as exc:
-        raise _syntax_error(source, exc) from None
+        raise syntax_error(source, exc) from None
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
 
