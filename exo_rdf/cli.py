@@ -81,7 +81,7 @@ def cmd_validate(args) -> int:
     from pathlib import Path
     from exo_rdf.validate import validate
 
-    report = validate([Path(f) for f in args.files] or None, engine=args.engine)
+    report = validate([Path(f) for f in args.files] or None, engine=args.engine, progress=args.progress or None)
     sys.stdout.write(report.text())
     return 0 if report.conforms else 1
 
@@ -188,6 +188,7 @@ def _add_validate(sub) -> None:
     v.add_argument("files", nargs="*", metavar="FILE")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
                    help="sparql: SHACL Core compiled to SPARQL on Oxigraph (default, fast); pyshacl: the reference engine")
+    v.add_argument("--progress", action="store_true", help="show progress on stderr (on by default on a terminal)")
     v.set_defaults(func=cmd_validate)
 
 

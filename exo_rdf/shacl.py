@@ -294,11 +294,14 @@ def _skolemised(quads: list[ox.Quad]) -> list[ox.Quad]:
     return [ox.Quad(_skolem(q.subject), q.predicate, _skolem(q.object), q.graph_name) for q in quads]
 
 
-def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root: Path | None = None):
+def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root: Path | None = None,
+                      progress: bool | None = False):
     """Validate data against shapes with the compiled queries; return a ValidationReport.
 
+    progress: show a progress bar on stderr for loading and checking (None: when on a terminal).
     Raises SourceError when a file does not parse, ValidationEngineError for unsupported shapes.
     """
+    from exo_rdf.progress import Progress
     from exo_rdf.validate import ValidationReport
 
     root = root or project_root()
@@ -306,19 +309,24 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
     model = ShapesModel(shape_quads)
     check_supported(model)
     store = ox.Store()
+    loading = Progress("validate: loading", sum(os.path.getsize(s.path) for s in data), unit="MB", enabled=progress)
     for source in data:
-        load_into(store, source)
+        load_into(store, source, loading if loading.enabled else None)
+    loading.finish()
     store.extend(_skolemised(shape_quads))
     run = _Run(store, model, root)
+    checking = Progress("validate: checking", len(model.properties) + 1, unit="property shapes", enabled=progress)
 
     def check(ps: PropertyShape) -> None:
         run.counts(ps)
         run.value_constraints(ps)
         run.pair_constraints(ps)
+        checking.add(1)
 
     # pyoxigraph evaluates queries without the GIL, so property shapes are checked in parallel.
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
         list(pool.map(check, model.properties))
     run.node_ors()
+    checking.finish()
     violations = list(run.results.values())
     return ValidationReport(not violations, violations, None)

@@ -167,20 +167,60 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         ) from None
 
 
-def load_into(store: ox.Store, source: SourceFile) -> None:
+def load_into(store: ox.Store, source: SourceFile, progress=None) -> None:
     """Load one source file into store, in its named graph, without Python objects per triple.
 
-    The load is transactional: a file that does not parse adds nothing.
+    The load is transactional: a file that does not parse adds nothing. With a Progress (see
+    exo_rdf.progress), N-Triples files load in blocks and report the bytes read; the file's
+    graph must then be new to the store, since a bad line clears it.
     Raises SourceError naming the file and line when the file does not parse.
     """
     fmt = rdf_format(source.path)
     graph = None if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else ox.NamedNode(source.graph)
     try:
+        if progress is not None and fmt == ox.RdfFormat.N_TRIPLES:
+            _load_in_blocks(store, source, graph, progress)
+            return
         store.load(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri(), to_graph=graph)
+        if progress is not None:
+            progress.add(os.path.getsize(source.path))
     except SyntaxError as exc:
         raise syntax_error(source, exc) from None
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
+
+
+#: bytes of N-Triples loaded at a time when progress is shown
+LOAD_BLOCK = 16 << 20
+
+
+def _load_in_blocks(store: ox.Store, source: SourceFile, graph: ox.NamedNode, progress) -> None:
+    """Load an N-Triples file block by block (cut at line ends), so that progress can be shown.
+
+    Raises SyntaxError with the line number in the whole file; the graph is cleared first.
+    """
+    lines_before = 0
+    with open(source.path, "rb") as handle:
+        rest = b""
+        while True:
+            data = handle.read(LOAD_BLOCK)
+            chunk = rest + data
+            cut = len(chunk) if not data else chunk.rfind(b"\n") + 1
+            chunk, rest = chunk[:cut], chunk[cut:]
+            if chunk:
+                try:
+                    store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                except SyntaxError as exc:
+                    import re
+
+                    store.clear_graph(graph)
+                    exc.lineno = (exc.lineno or 1) + lines_before
+                    exc.msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) + lines_before}", exc.msg or "")
+                    raise
+                lines_before += chunk.count(b"\n")
+                progress.add(len(chunk))
+            if not data:
+                return
 
 
 def syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:

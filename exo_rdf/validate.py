@@ -110,8 +110,11 @@ def context_sources(root: Path | None = None) -> list[SourceFile]:
 ENGINES = ("sparql", "pyshacl")
 
 
-def validate(files: list[Path] | None = None, *, root: Path | None = None, engine: str = "sparql") -> ValidationReport:
+def validate(files: list[Path] | None = None, *, root: Path | None = None, engine: str = "sparql",
+             progress: bool | None = False) -> ValidationReport:
     """Validate the bundled data (files=None) or the given Turtle files against the shapes.
+
+    progress: a progress bar on stderr for the long stages (True, False, or None: on a terminal).
 
     engine "sparql" runs the compiled constraint queries on an in-memory Oxigraph store;
     "pyshacl" runs pyshacl (the reference; slower). Both report the same results.
@@ -131,7 +134,7 @@ def validate(files: list[Path] | None = None, *, root: Path | None = None, engin
     if engine == "sparql":
         from exo_rdf.shacl import validate_compiled
 
-        return validate_compiled(data_sources, shapes_sources, root=root)
+        return validate_compiled(data_sources, shapes_sources, root=root, progress=progress)
     from pyshacl import validate as shacl_validate
 
     data = _rdflib_graph(data_sources)

@@ -55,3 +55,26 @@ def test_export_to_missing_folder_writes_nothing(tmp_path, capsys):
     assert main(["export", "--format", "ttl", "--out", str(target)]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not target.parent.exists()
+
+
+def test_a_bad_line_deep_in_a_big_nt_file_is_named_with_progress_on(tmp_path, monkeypatch, capsys):
+    from exo_rdf import sources
+
+    monkeypatch.setattr(sources, "LOAD_BLOCK", 200)  # many blocks: the line number must count the earlier ones
+    lines = [f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(60)]
+    lines[47] = "<http://example.org/s47> <http://example.org/p> broken .\n"
+    bad = tmp_path / "mine.nt"
+    bad.write_text("".join(lines))
+    assert main(["validate", "--progress", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert f"{bad}:48: not valid N-Triples" in captured.err and "error at line 48 " in captured.err
+    assert "validate: loading" in captured.err
+
+
+def test_validate_progress_reports_every_property_shape(tmp_path, capsys):
+    good = tmp_path / "mine.nt"
+    good.write_text("<http://example.org/s> <http://example.org/p> \"x\" .\n")
+    assert main(["validate", "--progress", str(good)]) == 0
+    last = [line for line in capsys.readouterr().err.splitlines() if line.startswith("validate: checking")][-1]
+    done, total = last.split("] ")[1].split(" ")[0].split("/")
+    assert done == total and int(total) > 20
