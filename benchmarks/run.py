@@ -107,6 +107,11 @@ def main() -> None:
             row[theirs] = stage(theirs, data, timeout=args.timeout) if run_baseline else {"error": "skipped"}
             print(f"[{label}] {ours}: {row[ours]}  {theirs}: {row[theirs]}  speed-up {ratio(row[theirs], row[ours])}, "
                   f"memory {ratio(row[theirs], row[ours], 'peak_mb')} less", flush=True)
+        if run_baseline:  # into an Oxigraph server: throughput against its own offline bulk loader
+            ours, theirs = stage("server-load-exo", data, timeout=args.timeout), stage("server-load-bulk", data, timeout=args.timeout)
+            row["server-load-exo"], row["server-load-bulk"] = ours, theirs
+            print(f"[{label}] server-load-exo: {ours}  server-load-bulk: {theirs}  throughput {ratio(theirs, ours)} "
+                  f"of the bulk loader", flush=True)
         if run_baseline and "digest" in row["validate-exo"] and "digest" in row["validate-pyshacl"]:
             row["validation_identical"] = row["validate-exo"]["digest"] == row["validate-pyshacl"]["digest"]
             print(f"[{label}] identical validation results: {row['validation_identical']}", flush=True)

@@ -3,7 +3,8 @@
     python benchmarks/stages.py STAGE DATA_FILE [PARAMS_JSON TIMEOUT]
 
 Prints one JSON object: {"seconds": ..., "peak_mb": ..., ...}. Stages: load-exo, load-rdflib,
-validate-exo, validate-pyshacl, queries-exo, queries-rdflib (every stored query), reason.
+validate-exo, validate-pyshacl, queries-exo, queries-rdflib (every stored query), reason,
+server-load-exo (`exo-rdf load --file` into an Oxigraph server), server-load-bulk (`oxigraph load`).
 """
 from __future__ import annotations
 
@@ -146,6 +147,34 @@ def queries_rdflib(data: Path, params: str = "{}", timeout: str = "300") -> dict
     return {"load_seconds": load, "queries": _timed_queries(run, json.loads(params), int(timeout))}
 
 
+def server_load_exo(data: Path) -> dict:
+    """`exo-rdf load --file` into a fresh on-disk Oxigraph server (started here, stopped after)."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from servers import oxigraph_server
+
+    from exo_rdf.load import Endpoints, load_files
+
+    with tempfile.TemporaryDirectory() as tmp, oxigraph_server(location=Path(tmp)) as base:
+        t = time.perf_counter()
+        [loaded] = load_files(Endpoints.from_base(base), [data])
+        return {"seconds": time.perf_counter() - t, "triples": loaded.stored}
+
+
+def server_load_bulk(data: Path) -> dict:
+    """The Oxigraph server's own bulk loader (`oxigraph load`) into a fresh on-disk store."""
+    import subprocess
+    import tempfile
+
+    from exo_rdf.serve import oxigraph_command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        subprocess.run([oxigraph_command(), "load", "--location", tmp, "--file", str(data)], check=True, capture_output=True)
+        return {"seconds": time.perf_counter() - t}
+
+
 def reason(_data: Path) -> dict:
     from exo_rdf.reason import reason as run
 
@@ -157,6 +186,7 @@ def reason(_data: Path) -> dict:
 STAGES = {
     "load-exo": load_exo, "load-rdflib": load_rdflib, "validate-exo": validate_exo,
     "validate-pyshacl": validate_pyshacl, "queries-exo": queries_exo, "queries-rdflib": queries_rdflib, "reason": reason,
+    "server-load-exo": server_load_exo, "server-load-bulk": server_load_bulk,
 }
 
 if __name__ == "__main__":

@@ -7,17 +7,29 @@ from __future__ import annotations
 
 import sys
 
+from exo_rdf.errors import LoadError
+
 
 def cmd_load(args) -> int:
-    from exo_rdf.load import Endpoints, load
+    from exo_rdf.load import Endpoints, load, load_files
 
     endpoints = Endpoints.from_base(args.endpoint, store=args.store_url, query=args.query_url, update=args.update_url)
-    results = load(endpoints, mode="append" if args.append else "replace", graph_base=args.graph_base)
-    for r in results:
+    mode = "append" if args.append else "replace"
+    if args.file:
+        results = load_files(endpoints, args.file, mode=mode, graph=args.graph, graph_base=args.graph_base,
+                             progress=args.progress or None)
+        labels = args.file
+    else:
+        if args.graph:
+            raise LoadError("--graph goes with --file: the bundled graph is loaded into one named graph per part")
+        results = load(endpoints, mode=mode, graph_base=args.graph_base)
+        labels = [r.graph for r in results]
+    for label, r in zip(labels, results):
         state = "verified" if r.verified else "added"
-        print(f"{r.graph}: {r.sent} triples sent, {r.stored} {'in the store' if r.verified else 'new in the store'} ({state})")
+        where = f"{label} -> {r.graph}" if args.file else r.graph
+        print(f"{where}: {r.sent} triples sent, {r.stored} {'in the store' if r.verified else 'new in the store'} ({state})")
     total = sum(r.sent for r in results)
-    print(f"loaded {total} triples into {len(results)} graphs at {endpoints.store}", file=sys.stderr)
+    print(f"loaded {total} triples into {len(results)} graph{'' if len(results) == 1 else 's'} at {endpoints.store}", file=sys.stderr)
     return 0
 
 
@@ -48,6 +60,11 @@ def _add_load(sub) -> None:
     p.add_argument("--query-url", metavar="URL", help="SPARQL query URL, if not URL/query")
     p.add_argument("--update-url", metavar="URL", help="SPARQL update URL, if not URL/update")
     p.add_argument("--graph-base", default=DEFAULT_GRAPH_BASE, metavar="IRI", help=f"prefix of the graph IRIs (default {DEFAULT_GRAPH_BASE})")
+    p.add_argument("--file", action="append", metavar="FILE",
+                   help="load your own N-Triples (.nt) or Turtle (.ttl) file instead of the bundled graph (repeatable); "
+                        "each goes into <graph base>user/<file name> unless --graph is given")
+    p.add_argument("--graph", metavar="IRI", help="the named graph for the one --file")
+    p.add_argument("--progress", action="store_true", help="show upload progress on stderr (on by default on a terminal)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", default=True, help="replace each graph atomically (default)")
     mode.add_argument("--append", action="store_true", help="add to the graphs instead")

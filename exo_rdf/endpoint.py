@@ -74,8 +74,12 @@ def _send_once(url: str, *, method: str, body, headers, timeout: float) -> tuple
         hint = " (check the credentials in EXO_RDF_USER/EXO_RDF_PASSWORD or ~/.netrc)" if exc.code in (401, 403) else ""
         raise EndpointError(f"{url}: the server answered HTTP {exc.code} {exc.reason}{hint}: {detail}", status=exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"{url}: cannot reach the endpoint ({reason}); check the URL and that the server is running") from None
+        raise _unreachable(url, exc) from None
+
+
+def _unreachable(url: str, exc: OSError) -> EndpointError:
+    reason = getattr(exc, "reason", exc)
+    return EndpointError(f"{url}: cannot reach the endpoint ({reason}); check the URL and that the server is running")
 
 
 def select(
@@ -134,3 +138,31 @@ def put_graph(store_url: str, graph: str, body, length: int, *, timeout: float =
             if attempt == retries or exc.status is not None and exc.status < 500:
                 raise
             time.sleep(0.5 * 2**attempt)
+
+
+def post_graph(store_url: str, graph: str, body, length: int, *, options: dict[str, str] | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Add N-Triples to one named graph over the Graph Store Protocol (POST; never retried).
+
+    body is bytes or an iterable of byte chunks; options are extra URL parameters the store
+    understands (e.g. Oxigraph's ``no_transaction`` for its bulk loader).
+    Raises EndpointError when the store is unreachable or refuses the data.
+    """
+    url = f"{store_url}?{urllib.parse.urlencode({'graph': graph, **(options or {})})}"
+    headers = {"Content-Type": "application/n-triples", "Content-Length": str(length)}
+    _send_once(url, method="POST", body=body, headers=headers, timeout=timeout)
+
+
+def server_software(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """The Server header the endpoint at url answers with ('' when it sends none).
+
+    Raises EndpointError when the endpoint cannot be reached.
+    """
+    request = urllib.request.Request(url, method="GET", headers={"User-Agent": "exo-rdf", **auth_header(url)})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.headers.get("Server", "")
+    except urllib.error.HTTPError as exc:  # a query endpoint answers a bare GET with 400: the header is there
+        return exc.headers.get("Server", "")
+    except (urllib.error.URLError, OSError) as exc:
+        raise _unreachable(url, exc) from None

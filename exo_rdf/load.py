@@ -10,15 +10,14 @@ After loading, the triple count of every graph is compared with what was sent.
 from __future__ import annotations
 
 import secrets
-import sys
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from exo_rdf.errors import EndpointError, LoadError
-from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root
+from exo_rdf.errors import EndpointError, LoadError, SourceError
+from exo_rdf.progress import Progress
+from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root, syntax_error
 
 DEFAULT_GRAPH_BASE = GRAPH_BASE
 
@@ -104,29 +103,9 @@ def _update(endpoints: Endpoints, name: str, root: Path, names: list[str], row: 
     endpoint.update(endpoints.update, with_values_rows(text, names, [row], every_where=True))
 
 
-def _chunks(data: bytes, progress, size: int = 1 << 20):
-    """A callable giving fresh chunk iterators over data, reporting progress as chunks are sent."""
-    def chunks():
-        for start in range(0, len(data), size):
-            yield data[start:start + size]
-            progress(min(start + size, len(data)))
-    return chunks
-
-
-def _progress_bar(label: str, total: int, stream=sys.stderr):
-    """A one-line progress bar for large uploads; silent when stderr is not a terminal."""
-    if not stream.isatty() or total < (4 << 20):
-        return lambda done: None
-
-    def show(done: int) -> None:
-        width = 30
-        filled = int(width * done / max(total, 1))
-        stream.write(f"\r{label[-40:]:<40} [{'#' * filled}{'.' * (width - filled)}] {done >> 20}/{total >> 20} MB")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
+def _chunks(data: bytes, progress: Progress):
+    """A callable giving fresh chunk iterators over data (a retried PUT sends it again)."""
+    return lambda: _reporting(data, progress)
 
 
 def load(
@@ -151,16 +130,17 @@ def load(
     results = []
     for graph, data in graph_contents(root, graph_base).items():
         sent = data.count(b"\n")
-        progress = _progress_bar(graph, len(data))
+        # a bar on a terminal for uploads of 4 MB and more; the bundled graphs are smaller
+        progress = Progress(graph, len(data), unit="MB", enabled=None if len(data) >= 4 << 20 else False)
         if mode == "append":
             before = _count(endpoints, graph, root)
-            url = f"{endpoints.store}?{urlencode({'graph': graph})}"
-            endpoint.http_request(url, method="POST", body=data, headers={"Content-Type": "application/n-triples"})
+            endpoint.post_graph(endpoints.store, graph, data, len(data))
             results.append(GraphLoad(graph, sent, _count(endpoints, graph, root) - before))
             continue
         staging = f"{graph}-staging-{secrets.token_hex(4)}"
         try:
             endpoint.put_graph(endpoints.store, staging, _chunks(data, progress), len(data))
+            progress.finish()
             staged = _count(endpoints, staging, root)
             if staged != sent:
                 raise LoadError(f"{endpoints.store}: staging graph <{staging}> holds {staged} triples, {sent} were sent; "
@@ -183,3 +163,154 @@ def _drop_quietly(endpoints: Endpoints, staging: str, root: Path) -> None:
         _update(endpoints, "drop-graph", root, ["graph"], (ox.NamedNode(staging),))
     except EndpointError:
         pass
+
+
+#: suffixes `load_files` accepts: triple formats, each file going into one named graph
+FILE_FORMATS = {".nt": "N-Triples", ".ttl": "Turtle"}
+
+
+def load_files(
+    endpoints: Endpoints,
+    paths: list[Path],
+    *,
+    mode: str = "replace",
+    graph: str | None = None,
+    graph_base: str = DEFAULT_GRAPH_BASE,
+    progress: bool | None = False,
+    root: Path | None = None,
+) -> list[GraphLoad]:
+    """Load a curator's own RDF files (.nt, .ttl) into the store, one named graph per file, verified.
+
+    Each file goes into `graph` (one file only) or ``<graph_base>user/<file stem>``. In "replace"
+    mode a graph that is absent or empty is filled directly; one that holds triples is filled
+    through a staging graph and swapped in one update, as `load` does. On Oxigraph the upload uses
+    its bulk loader and, for N-Triples without blank nodes, two parallel requests. Whatever fails,
+    the graph keeps its previous content (a graph that was empty is emptied again).
+    N-Triples are sent as they are (the store checks them; a refused file is then parsed here to
+    name the bad line); Turtle is parsed here and sent as N-Triples.
+    Raises SourceError for a missing, unknown or bad file, LoadError when counts do not match
+    or arguments conflict, EndpointError when the store is unreachable or refuses a request.
+    """
+    from pathlib import Path
+
+    from exo_rdf import endpoint
+
+    if mode not in ("replace", "append"):
+        raise LoadError(f"unknown load mode '{mode}'; use replace or append")
+    files = [Path(p) for p in paths]
+    if graph and len(files) != 1:
+        raise LoadError(f"--graph names one graph but {len(files)} files were given; give one --file with --graph")
+    for path in files:
+        if path.suffix.lower() not in FILE_FORMATS:
+            raise SourceError(f"{path}: cannot load a '{path.suffix}' file into one graph; use .nt or .ttl", path=path)
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file; give the path of an N-Triples (.nt) or Turtle (.ttl) file", path=path)
+    root = root or project_root()
+    bulk = endpoint.server_software(endpoints.query).startswith("Oxigraph")
+    results = []
+    for path in files:
+        target = graph or f"{graph_base}user/{path.stem}"
+        payload, sent = _file_payload(path)
+        bar = Progress(f"load: {path.name}", len(payload), unit="MB", enabled=progress)
+        results.append(_load_payload(endpoints, path, target, payload, sent, mode=mode, bulk=bulk, progress=bar, root=root))
+        bar.finish()
+    return results
+
+
+def _file_payload(path: Path) -> tuple[bytes, int]:
+    """The N-Triples to send for one file and the number of triples in it.
+
+    Raises SourceError when the file cannot be read or (Turtle) does not parse.
+    """
+    try:
+        if path.suffix.lower() == ".nt":
+            data = path.read_bytes()
+            return data, sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        return data, data.count(b"\n")
+    except SyntaxError as exc:
+        raise syntax_error(SourceFile(path, "data", ""), exc) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
+
+
+def _load_payload(endpoints: Endpoints, path: Path, target: str, payload: bytes, sent: int, *,
+                  mode: str, bulk: bool, progress, root: Path) -> GraphLoad:
+    """Upload one file's N-Triples into target, verify the count, and undo on any failure."""
+    before = _count(endpoints, target, root)
+    if mode == "append":  # one request: the store applies it as one transaction
+        _upload(endpoints, target, [payload], bulk=False, progress=progress)
+        return GraphLoad(target, sent, _count(endpoints, target, root) - before)
+    fill = target if before == 0 else f"{target}-staging-{secrets.token_hex(4)}"
+    try:
+        _upload(endpoints, fill, _split_lines(payload, 2 if bulk and b"_:" not in payload else 1), bulk=bulk, progress=progress)
+        stored = _count(endpoints, fill, root)
+        if stored != sent and stored != _distinct_triples(payload):
+            raise LoadError(f"{endpoints.store}: <{fill}> holds {stored} triples, {sent} were sent from {path}; "
+                            f"<{target}> was left as it was")
+        if fill != target:
+            _update(endpoints, "replace-graph", root, ["target", "staging"], (ox.NamedNode(target), ox.NamedNode(fill)))
+    except BaseException as exc:  # Ctrl-C included: never leave a half-filled graph behind
+        _drop_quietly(endpoints, fill, root)
+        if isinstance(exc, EndpointError) and exc.status == 400 and path.suffix.lower() == ".nt":
+            _name_bad_line(path)  # raises the SourceError naming the bad line, when there is one
+        raise
+    return GraphLoad(target, stored, _count(endpoints, target, root))
+
+
+def _upload(endpoints: Endpoints, graph: str, parts: list[bytes], *, bulk: bool, progress) -> None:
+    """POST the parts to graph, in parallel when there are several; raise the first failure."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from exo_rdf import endpoint
+
+    options = {"no_transaction": ""} if bulk else None
+
+    def send(part: bytes) -> None:
+        endpoint.post_graph(endpoints.store, graph, _reporting(part, progress), len(part), options=options,
+                            timeout=max(endpoint.DEFAULT_TIMEOUT, len(part) / 1e6))
+
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        for future in [pool.submit(send, part) for part in parts]:
+            future.result()
+
+
+def _reporting(data: bytes, progress, size: int = 1 << 20):
+    """data as 1 MB chunks, counting each one on progress as it is sent."""
+    for start in range(0, len(data), size):
+        chunk = data[start:start + size]
+        yield chunk
+        progress.add(len(chunk))
+
+
+def _split_lines(data: bytes, parts: int) -> list[bytes]:
+    """data cut into about `parts` pieces at line ends (no piece empty)."""
+    cuts, start = [], 0
+    for i in range(1, parts):
+        cut = data.find(b"\n", len(data) * i // parts) + 1
+        if cut <= start:
+            continue
+        cuts.append(data[start:cut])
+        start = cut
+    cuts.append(data[start:])
+    return [c for c in cuts if c] or [data]
+
+
+def _distinct_triples(payload: bytes) -> int:
+    """How many distinct triples the N-Triples hold (a file may repeat a triple; a store keeps one)."""
+    store = ox.Store()
+    store.bulk_load(payload, format=ox.RdfFormat.N_TRIPLES)
+    return len(store)
+
+
+def _name_bad_line(path: Path) -> None:
+    """Parse an N-Triples file here to turn a store's refusal into a SourceError naming the bad line.
+
+    Returns quietly when the file parses (the refusal was about something else).
+    """
+    try:
+        for _ in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as exc:
+        raise syntax_error(SourceFile(path, "data", ""), exc) from None

@@ -1,0 +1,144 @@
+"""`exo-rdf load --file`: a curator's own files into a real Oxigraph server, verified, never half-loaded."""
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from conftest import ROOT
+from exo_rdf.cli import main
+from exo_rdf.errors import EndpointError, LoadError, SourceError
+from exo_rdf.load import DEFAULT_GRAPH_BASE, Endpoints, _split_lines, load_files
+from exo_rdf.progress import Progress
+from proxy import fault_proxy
+from servers import oxigraph_server
+from test_load import graphs_in
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+USER = DEFAULT_GRAPH_BASE + "user/"
+FINDINGS = ROOT / "data" / "findings" / "tex-immune-escape.ttl"
+
+
+@pytest.fixture()
+def server():
+    with oxigraph_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def curation(tmp_path_factory):
+    """A synthetic curation set of about 3,000 triples (N-Triples, no blank nodes) and its triple count."""
+    path = tmp_path_factory.mktemp("curation") / "curation.nt"
+    generate(3000, path)
+    return path, len(path.read_bytes().splitlines())
+
+
+def statement_of(base: str, graph: str, finding: str) -> list[str]:
+    from exo_rdf.query import run_sparql
+
+    text = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ <https://w3id.org/exo-rdf/data/{finding}> <https://w3id.org/exo-rdf/ontology/statement> ?s }} }}"
+    return [row[0].value for row in run_sparql(text, endpoint=base + "/query").rows]
+
+
+def test_an_nt_file_goes_into_its_own_graph_verified(server, curation, capsys):
+    path, triples = curation
+    assert main(["load", "--endpoint", server, "--file", str(path)]) == 0
+    assert graphs_in(server) == {USER + "curation": triples}
+    assert f"{path} -> {USER}curation: {triples} triples sent, {triples} in the store (verified)" in capsys.readouterr().out
+    assert statement_of(server, USER + "curation", "finding-synthetic-00000001") == ["Synthetic statement 00000001."]
+
+
+def test_a_turtle_file_loads_into_the_graph_named(server):
+    [result] = load_files(Endpoints.from_base(server), [FINDINGS], graph="http://example.org/mine")
+    assert result.verified and result.stored > 100
+    assert graphs_in(server) == {"http://example.org/mine": result.stored}
+
+
+def test_replacing_a_graph_that_holds_triples_leaves_only_the_new_ones(server, curation):
+    path, triples = curation
+    endpoints = Endpoints.from_base(server)
+    load_files(endpoints, [FINDINGS], graph=USER + "curation")
+    [result] = load_files(endpoints, [path])
+    assert (result.graph, result.sent, result.stored) == (USER + "curation", triples, triples)
+    assert graphs_in(server) == {USER + "curation": triples}  # no staging graph left, no old triple kept
+
+
+def test_append_adds_to_the_graph(server, curation):
+    path, triples = curation
+    endpoints = Endpoints.from_base(server)
+    [first] = load_files(endpoints, [FINDINGS], graph=USER + "curation")
+    [added] = load_files(endpoints, [path], mode="append")
+    assert added.stored == triples
+    assert graphs_in(server) == {USER + "curation": first.stored + triples}
+
+
+def test_a_repeated_triple_is_counted_once(server, tmp_path, curation):
+    path, triples = curation
+    twice = tmp_path / "twice.nt"
+    lines = path.read_bytes().splitlines(keepends=True)
+    twice.write_bytes(b"".join(lines) + lines[0] + b"# a comment\n\n")
+    [result] = load_files(Endpoints.from_base(server), [twice])
+    assert (result.sent, result.stored, result.verified) == (triples, triples, True)
+
+
+@pytest.mark.parametrize("before", ["empty", "holding triples"])
+def test_a_bad_line_names_the_line_and_keeps_the_graph(server, tmp_path, curation, before):
+    path, triples = curation
+    bad = tmp_path / "curation.nt"
+    lines = path.read_bytes().splitlines(keepends=True)
+    bad.write_bytes(b"".join(lines[:2000]) + b"<http://example.org/a> <http://example.org/b> not-a-term .\n" + b"".join(lines[2000:]))
+    endpoints = Endpoints.from_base(server)
+    expected = {}
+    if before == "holding triples":
+        [kept] = load_files(endpoints, [FINDINGS], graph=USER + "curation")
+        expected = {USER + "curation": kept.stored}
+    with pytest.raises(SourceError) as raised:
+        load_files(endpoints, [bad])
+    assert f"{bad}:2001: not valid N-Triples" in str(raised.value)
+    assert graphs_in(server) == expected
+
+
+def test_a_failed_upload_leaves_no_half_filled_graph(server, curation):
+    path, _ = curation
+    failing = lambda method, where: "500" if method == "POST" and "/store" in where else None  # noqa: E731
+    with fault_proxy(server, fail=failing) as proxy:
+        with pytest.raises(EndpointError, match="HTTP 500"):
+            load_files(Endpoints.from_base(proxy), [path])
+    assert graphs_in(server) == {}
+
+
+def test_file_arguments_are_checked_before_anything_is_sent(server, tmp_path, curation, capsys):
+    path, _ = curation
+    with pytest.raises(LoadError, match="--graph names one graph but 2 files"):
+        load_files(Endpoints.from_base(server), [path, FINDINGS], graph="http://example.org/g")
+    assert main(["load", "--endpoint", server, "--file", str(ROOT / "README.md")]) == 2
+    assert "README.md: cannot load a '.md' file into one graph; use .nt or .ttl" in capsys.readouterr().err
+    assert main(["load", "--endpoint", server, "--file", str(tmp_path / "absent.nt")]) == 2
+    assert "absent.nt: no such file" in capsys.readouterr().err
+    assert main(["load", "--endpoint", server, "--graph", "http://example.org/g"]) == 2
+    assert "--graph goes with --file" in capsys.readouterr().err
+    assert graphs_in(server) == {}
+
+
+def test_split_lines_cuts_at_line_ends_and_loses_nothing():
+    data = b"".join(b"<http://example.org/s%d> <http://example.org/p> \"%d\" .\n" % (i, i) for i in range(101))
+    parts = _split_lines(data, 2)
+    assert len(parts) == 2 and b"".join(parts) == data
+    assert all(part.endswith(b"\n") for part in parts)
+    assert _split_lines(b"<a> <b> <c> .\n", 4) == [b"<a> <b> <c> .\n"]
+
+
+def test_progress_forced_into_a_log_prints_each_tenth():
+    out = io.StringIO()
+    bar = Progress("load: x.nt", 10 << 20, unit="MB", enabled=True, stream=out)
+    for _ in range(10):
+        bar.add(1 << 20)
+    bar.finish()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("load: x.nt") and "10/10 MB" in lines[-1]
+    silent = io.StringIO()
+    Progress("x", 5, stream=silent).finish()  # not a terminal, not forced: nothing
+    assert silent.getvalue() == ""
