@@ -256,7 +256,7 @@ def _load_payload(endpoints: Endpoints, path: Path, target: str, payload: bytes,
         if isinstance(exc, EndpointError) and exc.status == 400 and path.suffix.lower() == ".nt":
             _name_bad_line(path)  # raises the SourceError naming the bad line, when there is one
         raise
-    return GraphLoad(target, stored, _count(endpoints, target, root))
+    return GraphLoad(target, stored, stored if fill == target else _count(endpoints, target, root))
 
 
 def _upload(endpoints: Endpoints, graph: str, parts: list[bytes], *, bulk: bool, progress) -> None:

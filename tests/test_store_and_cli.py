@@ -22,6 +22,18 @@ def copy_project(tmp_path):
     return root
 
 
+def test_the_store_key_covers_exactly_the_sources(tmp_path):
+    from exo_rdf.sources import discover, source_paths
+
+    root = copy_project(tmp_path)
+    (root / "data" / "findings" / "deeper").mkdir()
+    (root / "data" / "findings" / "deeper" / "extra.ttl").write_text("")
+    (root / "data" / "notes.md").write_text("")
+    expected = sorted(str(s.path) for s in discover(root))
+    assert sorted(source_paths(str(root))) == expected
+    assert str(root / "data" / "findings" / "deeper" / "extra.ttl") in expected
+
+
 def test_store_is_built_once_and_rebuilt_when_a_source_changes(tmp_path):
     root = copy_project(tmp_path)
     embedded_store(root)
