@@ -48,7 +48,7 @@ class StoredQuery:
 
     __slots__ = ("name", "path", "title", "description", "keywords", "parameters", "text", "example")
 
-    def __init__(self, name: str, path: Path, title: str, description: str, keywords: tuple[str, ...],
+    def __init__(self, name: str, path: Path | str, title: str, description: str, keywords: tuple[str, ...],
                  parameters: tuple[Parameter, ...] = (), text: str = "", example: dict[str, str] | None = None):
         self.name, self.path, self.title, self.description = name, path, title, description
         self.keywords, self.parameters, self.text = keywords, parameters, text

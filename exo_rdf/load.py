@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, LoadError, SourceError
 from exo_rdf.progress import Progress
-from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root, syntax_error
+from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root
 
 DEFAULT_GRAPH_BASE = GRAPH_BASE
 
@@ -218,21 +218,22 @@ def load_files(
 
 
 def _file_payload(path: Path) -> tuple[bytes, int]:
-    """The N-Triples to send for one file and the number of triples in it.
+    """The N-Triples to send for one file and the number of distinct triples in it.
 
+    N-Triples are sent as they are and their triple lines counted (a repeated line is sorted
+    out after the upload); Turtle is parsed here through `load_into`, which names a bad line.
     Raises SourceError when the file cannot be read or (Turtle) does not parse.
     """
+    if path.suffix.lower() != ".nt":
+        graph = ox.NamedNode(GRAPH_BASE + "user")
+        parsed = ox.Store()
+        load_into(parsed, SourceFile(path, "data", graph.value))
+        return parsed.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph), len(parsed)
     try:
-        if path.suffix.lower() == ".nt":
-            data = path.read_bytes()
-            return data, sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
-        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        return data, data.count(b"\n")
-    except SyntaxError as exc:
-        raise syntax_error(SourceFile(path, "data", ""), exc) from None
+        data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
+    return data, sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
 
 
 def _load_payload(endpoints: Endpoints, path: Path, target: str, payload: bytes, sent: int, *,
@@ -309,8 +310,4 @@ def _name_bad_line(path: Path) -> None:
 
     Returns quietly when the file parses (the refusal was about something else).
     """
-    try:
-        for _ in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
-            pass
-    except SyntaxError as exc:
-        raise syntax_error(SourceFile(path, "data", ""), exc) from None
+    load_into(ox.Store(), SourceFile(path, "data", GRAPH_BASE + "user"))

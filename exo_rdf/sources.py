@@ -185,7 +185,7 @@ def load_into(store: ox.Store, source: SourceFile, progress=None) -> None:
         if progress is not None:
             progress.add(os.path.getsize(source.path))
     except SyntaxError as exc:
-        raise syntax_error(source, exc) from None
+        raise _syntax_error(source, exc) from None
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
 
@@ -223,7 +223,7 @@ def _load_in_blocks(store: ox.Store, source: SourceFile, graph: ox.NamedNode, pr
                 return
 
 
-def syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:
+def _syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:
     """The SourceError for a parser's SyntaxError in source: file, line, what is wrong, what to do."""
     return SourceError(
         f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: {exc.msg}. "
@@ -246,7 +246,7 @@ def parse_quads(source: SourceFile) -> list[ox.Quad]:
             return list(parsed)
         return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed]
     except SyntaxError as exc:
-        raise syntax_error(source, exc) from None
+        raise _syntax_error(source, exc) from None
     except OSError as exc:
         raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
 

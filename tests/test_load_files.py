@@ -142,3 +142,12 @@ def test_progress_forced_into_a_log_prints_each_tenth():
     silent = io.StringIO()
     Progress("x", 5, stream=silent).finish()  # not a terminal, not forced: nothing
     assert silent.getvalue() == ""
+
+
+def test_a_bad_turtle_file_is_named_by_line_and_nothing_is_sent(server, tmp_path):
+    bad = tmp_path / "mine.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e "open .\n')
+    with pytest.raises(SourceError) as raised:
+        load_files(Endpoints.from_base(server), [bad])
+    assert f"{bad}:3: not valid Turtle" in str(raised.value)
+    assert graphs_in(server) == {}
