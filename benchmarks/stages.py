@@ -154,7 +154,7 @@ def server_load_exo(data: Path) -> dict:
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import oxigraph_server
 
-    from exo_rdf.load import Endpoints, load_files
+    from exo_rdf.stores.load import Endpoints, load_files
 
     with tempfile.TemporaryDirectory() as tmp, oxigraph_server(location=Path(tmp)) as base:
         t = time.perf_counter()
@@ -167,7 +167,7 @@ def server_load_bulk(data: Path) -> dict:
     import subprocess
     import tempfile
 
-    from exo_rdf.serve import oxigraph_command
+    from exo_rdf.stores.serve import oxigraph_command
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()

@@ -11,7 +11,7 @@ from exo_rdf.errors import LoadError
 
 
 def cmd_load(args) -> int:
-    from exo_rdf.load import Endpoints, load, load_files
+    from exo_rdf.stores.load import Endpoints, load, load_files
 
     endpoints = Endpoints.from_base(args.endpoint, store=args.store_url, query=args.query_url, update=args.update_url)
     mode = "append" if args.append else "replace"
@@ -34,7 +34,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from exo_rdf.serve import serve
+    from exo_rdf.stores.serve import serve
 
     return serve(port=args.port, writable=args.writable)
 
@@ -50,7 +50,7 @@ def cmd_build(args) -> int:
 
 
 def _add_load(sub) -> None:
-    # the sources' graph base, not exo_rdf.load's constant: importing the loader here would
+    # the sources' graph base, not exo_rdf.stores.load constant: importing the loader here would
     # slow down every command, 'exo-rdf query' included
     from exo_rdf.sources import GRAPH_BASE as DEFAULT_GRAPH_BASE
 

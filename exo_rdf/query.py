@@ -160,7 +160,7 @@ def run_sparql(
     """
     text = with_values_block(text, bindings or {})
     if endpoint:
-        from exo_rdf import endpoint as remote
+        from exo_rdf.stores import http as remote
 
         return _result_from(remote.select(endpoint, text, default_graphs=default_graphs))
     if store is None:

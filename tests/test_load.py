@@ -7,7 +7,7 @@ from conftest import ROOT
 from exo_rdf.catalogue import catalogue
 from exo_rdf.cli import main
 from exo_rdf.errors import EndpointError
-from exo_rdf.load import DEFAULT_GRAPH_BASE, Endpoints, graph_contents, load
+from exo_rdf.stores.load import DEFAULT_GRAPH_BASE, Endpoints, graph_contents, load
 from exo_rdf.query import run_sparql, run_stored
 from proxy import fault_proxy
 from servers import oxigraph_server

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from exo_rdf.cli import main
 from exo_rdf.errors import EndpointError, LoadError, SourceError
-from exo_rdf.load import DEFAULT_GRAPH_BASE, Endpoints, _split_lines, load_files
+from exo_rdf.stores.load import DEFAULT_GRAPH_BASE, Endpoints, _split_lines, load_files
 from exo_rdf.progress import Progress
 from proxy import fault_proxy
 from servers import oxigraph_server

@@ -50,7 +50,7 @@ def test_store_is_built_once_and_rebuilt_when_a_source_changes(tmp_path):
 def test_query_command_does_not_import_pyshacl_or_owlready2(tmp_path):
     probe = (
         "import sys; from exo_rdf.cli import main; main(['query', 'ev-types', '--format', 'csv']); "
-        "print('LOADED', sorted(m for m in ('pyshacl', 'owlready2', 'rdflib', 'exo_rdf.load', 'exo_rdf.shacl', "
+        "print('LOADED', sorted(m for m in ('pyshacl', 'owlready2', 'rdflib', 'exo_rdf.stores.load', 'exo_rdf.shacl', "
         "'exo_rdf.build', 'exo_rdf.qc', 'exo_rdf.mappings', 'dataclasses') if m in sys.modules))"
     )
     env = {**os.environ, "EXO_RDF_CACHE": str(tmp_path / "cache")}

@@ -96,7 +96,7 @@ def _count(endpoints: Endpoints, graph: str, root: Path) -> int:
 
 
 def _update(endpoints: Endpoints, name: str, root: Path, names: list[str], row: tuple) -> None:
-    from exo_rdf import endpoint
+    from exo_rdf.stores import http as endpoint
     from exo_rdf.query import with_values_rows
 
     text = (root / "queries" / "store" / f"{name}.ru").read_text(encoding="utf-8")
@@ -122,7 +122,7 @@ def load(
     swapped keep their previous content), LoadError when a count does not match, SourceError
     for a bad source. Credentials come from EXO_RDF_USER/EXO_RDF_PASSWORD or ~/.netrc.
     """
-    from exo_rdf import endpoint
+    from exo_rdf.stores import http as endpoint
 
     if mode not in ("replace", "append"):
         raise LoadError(f"unknown load mode '{mode}'; use replace or append")
@@ -193,7 +193,7 @@ def load_files(
     """
     from pathlib import Path
 
-    from exo_rdf import endpoint
+    from exo_rdf.stores import http as endpoint
 
     if mode not in ("replace", "append"):
         raise LoadError(f"unknown load mode '{mode}'; use replace or append")
@@ -264,7 +264,7 @@ def _upload(endpoints: Endpoints, graph: str, parts: list[bytes], *, bulk: bool,
     """POST the parts to graph, in parallel when there are several; raise the first failure."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from exo_rdf import endpoint
+    from exo_rdf.stores import http as endpoint
 
     options = {"no_transaction": ""} if bulk else None
 
