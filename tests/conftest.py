@@ -20,6 +20,15 @@ def private_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
+def virtuoso():
+    """One throwaway Virtuoso (tests/servers.py:Virtuoso: .base URL, .isql_port) for the session."""
+    from servers import virtuoso_server
+
+    with virtuoso_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def store():
     """The bundled ontology, imports, data and shapes in one in-memory store."""
     return build_store(discover(ROOT))

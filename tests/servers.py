@@ -1,11 +1,13 @@
-"""Start and stop a real Oxigraph SPARQL server (the ``oxigraph`` package) on 127.0.0.1 for tests."""
+"""Start and stop real SPARQL servers (Oxigraph, Virtuoso) on 127.0.0.1 for tests."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +45,16 @@ def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 15) -> Non
             time.sleep(0.05)
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate proc, kill it if it has not ended within 10 s, and reap it."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def oxigraph_server(*, location: Path | None = None, union_default_graph: bool = True, read_only: bool = False):
     """Run an Oxigraph server on a free port of 127.0.0.1; yield its base URL; stop it afterwards."""
@@ -58,9 +70,95 @@ def oxigraph_server(*, location: Path | None = None, union_default_graph: bool =
         wait_until_up(base, proc)
         yield base
     finally:
-        proc.terminate()
+        stop(proc)
+
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+def _virtuoso_ini(template: str, folder: Path, sql_port: int, http_port: int) -> str:
+    """Debian's virtuoso.ini with its database in folder and both servers on 127.0.0.1 ports."""
+    db_keys = {"DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"}
+    section, out = "", []
+    for line in template.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+            out.append(line)
+            continue
+        key, sep, value = stripped.partition("=")
+        key, value = key.strip(), value.split(";")[0].strip()
+        if not sep or stripped.startswith(";"):
+            out.append(line)
+        elif section in ("Database", "TempDatabase") and key in db_keys:
+            out.append(f"{key} = {folder / Path(value).name}")
+        elif section == "Parameters" and key == "ServerPort":
+            out.append(f"ServerPort = 127.0.0.1:{sql_port}")
+        elif section == "HTTPServer" and key == "ServerPort":
+            out.append(f"ServerPort = 127.0.0.1:{http_port}")
+        elif section == "Parameters" and key == "DirsAllowed":
+            out.append(f"DirsAllowed = ., {folder}, /usr/share/virtuoso-opensource-7/vad")
+        elif section == "SPARQL" and key == "ResultSetMaxRows":
+            # the default (10000) silently truncates answers; tests compare whole answers
+            out.append("ResultSetMaxRows = 1000000")
+        elif section == "URIQA" and key == "DefaultHost":
+            out.append(f"DefaultHost = 127.0.0.1:{http_port}")
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def isql(port: int, statement: str, *, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run one SQL statement through isql-vt as dba on the Virtuoso at 127.0.0.1:port."""
+    return subprocess.run(["isql-vt", f"127.0.0.1:{port}", "dba", "dba", f"exec={statement}"],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@dataclasses.dataclass(frozen=True)
+class Virtuoso:
+    """A running test Virtuoso: HTTP base URL, SQL (isql) port and its data folder."""
+    base: str
+    isql_port: int
+    folder: Path
+
+    def __str__(self) -> str:
+        return self.base
+
+
+@contextlib.contextmanager
+def virtuoso_server():
+    """Run Debian's virtuoso-t from a temporary virtuoso.ini on free 127.0.0.1 ports.
+
+    Yields a Virtuoso (base URL such as http://127.0.0.1:PORT, isql port, data folder);
+    afterwards shuts it down through isql (then terminate / kill) and removes the folder.
+    Raises RuntimeError when virtuoso-t is missing or does not answer within 60 s.
+    """
+    if not shutil.which("virtuoso-t") or not VIRTUOSO_INI.exists():
+        raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource")
+    folder = Path(tempfile.mkdtemp(prefix="exo-rdf-virtuoso-"))
+    sql_port, http_port = free_port(), free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(_virtuoso_ini(VIRTUOSO_INI.read_text(), folder, sql_port, http_port))
+    log = open(folder / "stderr.log", "wb")
+    proc = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"], cwd=folder,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            wait_until_up(base, proc, timeout=60)
+        except RuntimeError as exc:
+            detail = (folder / "stderr.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{exc}\n{detail}") from None
+        yield Virtuoso(base, sql_port, folder)
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                isql(sql_port, "shutdown;", timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                stop(proc)
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
