@@ -48,6 +48,10 @@ class EndpointError(ExoRdfError):
         self.status = status
 
 
+class AuthenticationError(EndpointError):
+    """The endpoint refused the credentials, or wants some and none were given (HTTP 401/403)."""
+
+
 class LoadError(ExoRdfError):
     """A load into a triple store failed or could not be verified; the previous graphs are kept."""
 

@@ -1,168 +1,351 @@
-"""Talk to a remote SPARQL 1.1 endpoint over HTTP (Protocol for queries); no third-party client needed.
+"""Talk to a remote SPARQL 1.1 endpoint and Graph Store over HTTP, through ``requests``.
 
-Credentials come from the environment (``EXO_RDF_USER`` / ``EXO_RDF_PASSWORD``) or ``~/.netrc``;
-they are never printed. HTTPS certificates are verified.
+Credentials come from the URL itself (``http://user:password@host/...``, removed from the URL
+before anything is sent or printed), else the environment (``EXO_RDF_USER`` /
+``EXO_RDF_PASSWORD``), else ``~/.netrc`` for the endpoint's own host. They go only to the
+endpoint's own scheme, host and port: a redirect elsewhere is refused, never followed. The
+scheme (Basic or Digest) is the one the server's 401 challenge asks for. Only http and https
+URLs are accepted. HTTPS certificates are verified. Idempotent requests are retried with
+backoff by urllib3 (``Retry``); updates and POSTs to the Graph Store are sent once.
 """
 from __future__ import annotations
 
-import base64
-import netrc
 import os
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
 
 import pyoxigraph as ox
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+from urllib3.util.retry import Retry
 
-from exo_rdf.errors import EndpointError
+from exo_rdf.errors import AuthenticationError, EndpointError
 
 DEFAULT_TIMEOUT = 60.0
+#: seconds allowed to open a connection, whatever the (longer) answer timeout
+CONNECT_TIMEOUT = 10.0
+#: retried on a failed connection or one of these answers (a query error, 400/500, is not retried)
+RETRY_STATUS = (502, 503, 504)
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+#: bodies above this size are not sent before the server's auth scheme is known (see _Client._learn)
+PROBE_ABOVE = 64 << 10
 
 
-def auth_header(url: str) -> dict[str, str]:
-    """A Basic Authorization header for url from the environment or ~/.netrc, or nothing."""
-    user, password = os.environ.get("EXO_RDF_USER"), os.environ.get("EXO_RDF_PASSWORD")
-    if not user:
-        host = urllib.parse.urlsplit(url).hostname or ""
+def public_url(url: str) -> str:
+    """url without its user:password part: the only form a message may show."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of url, the port filled in from the scheme when absent."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme, 0)
+
+
+def check_url(url: str) -> str:
+    """url if it is an http(s) URL with a host; its public form.
+
+    Raises EndpointError for any other scheme (file:, ftp: ...) or a URL without a host.
+    """
+    parts = urllib.parse.urlsplit(url)
+    shown = public_url(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise EndpointError(f"{shown}: only http:// and https:// endpoints are accepted; "
+                            f"give the store's URL, e.g. http://localhost:7878")
+    try:
+        parts.port
+    except ValueError:
+        raise EndpointError(f"{shown}: the port is not a number") from None
+    if not parts.hostname:
+        raise EndpointError(f"{shown}: the URL names no host; give e.g. http://localhost:7878")
+    return shown
+
+
+def credentials(url: str) -> tuple[str, str] | None:
+    """(user, password) for url: from the URL, else EXO_RDF_USER/EXO_RDF_PASSWORD, else ~/.netrc.
+
+    The netrc entry is looked up for url's own host only.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.username:
+        return urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+    user = os.environ.get("EXO_RDF_USER")
+    if user:
+        return user, os.environ.get("EXO_RDF_PASSWORD", "")
+    import netrc
+
+    try:
+        found = netrc.netrc().authenticators(parts.hostname or "")
+    except (OSError, netrc.NetrcParseError):
+        found = None
+    if found and found[0]:
+        return found[0], found[2] or ""
+    return None
+
+
+class _SharedDigest(HTTPDigestAuth):
+    """Digest auth whose challenge, once learnt, serves every thread.
+
+    requests keeps the challenge per thread, so a new thread's first request would go out
+    without credentials and be re-sent after the 401 - impossible for a streamed body.
+    """
+
+    def __init__(self, user: str, password: str, challenge: dict):
+        super().__init__(user, password)
+        self.challenge = challenge
+
+    def __call__(self, r):
+        self.init_per_thread_state()
+        if not self._thread_local.chal:
+            self._thread_local.chal = dict(self.challenge)
+            r.headers["Authorization"] = self.build_digest_header(r.method, r.url)
+        return super().__call__(r)
+
+
+class _Session(requests.Session):
+    """A session that follows a redirect only within the origin it was made for."""
+
+    def __init__(self, home: tuple[str, str, int]):
+        super().__init__()
+        self.home = home
+        self.trust_env = False  # no netrc, no proxy variables: credentials go nowhere we did not choose
+        self.headers["User-Agent"] = "exo-rdf"
+
+    def rebuild_auth(self, prepared_request, response):
+        if origin(prepared_request.url) != self.home:
+            raise EndpointError(
+                f"{public_url(response.request.url)}: the server redirects to {public_url(prepared_request.url)}, "
+                f"another host, port or scheme; not followed (credentials are never sent elsewhere); "
+                f"give that URL as the endpoint if you trust it", status=response.status_code)
+        super().rebuild_auth(prepared_request, response)
+
+
+class _Client:
+    """The HTTP sessions and credentials for one origin (scheme, host, port)."""
+
+    def __init__(self, url: str):
+        self.home = origin(url)
+        self.credentials = credentials(url)
+        self.auth = None  # Basic or Digest, once a 401 challenge has said which
+        self.lock = threading.Lock()
+        self.retrying, self.once = _Session(self.home), _Session(self.home)
+        # read=0: an answer that does not come within the timeout is not asked for again (the
+        # server may still be working on it); a refused connection or a 502/503/504 is
+        retry = Retry(total=2, connect=2, read=0, status=2, other=0, backoff_factor=0.5, status_forcelist=RETRY_STATUS,
+                      allowed_methods=None, raise_on_status=False, respect_retry_after_header=False)
+        for scheme in ("http://", "https://"):
+            self.retrying.mount(scheme, HTTPAdapter(max_retries=retry))
+
+    def learn(self, response) -> bool:
+        """Choose Basic or Digest from a 401 answer's challenge; False when there is nothing to choose."""
+        if not self.credentials:
+            return False
+        challenge = response.headers.get("WWW-Authenticate", "")
+        scheme = challenge.strip().split(" ", 1)[0].lower()
+        with self.lock:
+            if scheme == "digest":
+                from requests.utils import parse_dict_header
+
+                self.auth = _SharedDigest(*self.credentials, parse_dict_header(challenge.strip()[len("digest "):]))
+            elif scheme == "basic":
+                self.auth = HTTPBasicAuth(*self.credentials)
+            else:
+                return False
+        return True
+
+    def send(self, method: str, url: str, *, body=None, headers=None, params=None, timeout_s: float,
+             retry: bool, stream: bool = False) -> requests.Response:
+        """Send one request; return the response (any status) or raise EndpointError if none came."""
+        session = self.retrying if retry else self.once
+        replayable = body is None or isinstance(body, (bytes, str))
+        if self.credentials and self.auth is None and (not replayable or len(body) > PROBE_ABOVE):
+            # a server that wants credentials may close the connection while a large body is still
+            # being sent ("broken pipe"): ask for the challenge first with a request without body
+            self.learn_from(self._do(self.retrying, "HEAD", url, None, None, params, timeout_s, False))
+        response = self._do(session, method, url, body, headers, params, timeout_s, stream)
+        if response.status_code == 401 and self.auth is None and replayable and self.learn(response):
+            response = self._do(session, method, url, body, headers, params, timeout_s, stream)
+        return response
+
+    def learn_from(self, response) -> None:
+        if response.status_code == 401:
+            self.learn(response)
+
+    def _do(self, session, method, url, body, headers, params, timeout_s, stream) -> requests.Response:
+        shown = public_url(url)
         try:
-            found = netrc.netrc().authenticators(host)
-        except (FileNotFoundError, netrc.NetrcParseError):
-            found = None
-        if found:
-            user, _, password = found
-    if not user:
-        return {}
-    token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+            return session.request(method, public_url(url), data=body, headers=headers, params=params, auth=self.auth,
+                                   timeout=(min(CONNECT_TIMEOUT, timeout_s), timeout_s), stream=stream)
+        except requests.exceptions.RequestException as exc:
+            # urllib3 wraps a read timeout in MaxRetryError when retries are configured, and
+            # requests then raises ConnectionError: look at the cause, not the outer type
+            if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in _reason(exc):
+                raise EndpointError(f"{shown}: no answer within {timeout_s:g} s; the request may still be running "
+                                    f"on the server (give a longer --timeout-s)") from None
+            raise EndpointError(f"{shown}: cannot reach the endpoint ({_reason(exc)}); "
+                                f"check the URL and that the server is running") from None
 
 
-def http_request(
-    url: str,
-    *,
-    method: str = "GET",
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = 0,
-) -> tuple[int, bytes]:
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests failure (e.g. 'Connection refused'), without the URL."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)), None)
+        if inner is None:
+            break
+        exc = inner
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc)
+    return text.rsplit("] ", 1)[-1][:200] if text else type(exc).__name__
+
+
+_CLIENTS: dict[tuple, _Client] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def client(url: str) -> _Client:
+    """The shared client for url's origin and credentials (one per origin: sessions are reused).
+
+    Raises EndpointError when url is not an http(s) URL.
+    """
+    check_url(url)
+    key = (origin(url), credentials(url))
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            _CLIENTS[key] = _Client(url)
+        return _CLIENTS[key]
+
+
+def check_status(url: str, response: requests.Response) -> None:
+    """Raise the error a 4xx/5xx answer means; return quietly on success.
+
+    Raises AuthenticationError on 401/403, EndpointError (with the status) on any other failure.
+    """
+    status = response.status_code
+    if status < 400:
+        return
+    shown = public_url(url)
+    detail = response.text[:300].strip()
+    if status in (401, 403):
+        given = "the credentials were refused" if client(url).credentials else "the server wants credentials"
+        raise AuthenticationError(
+            f"{shown}: authentication failed (HTTP {status}): {given}; set EXO_RDF_USER and EXO_RDF_PASSWORD, "
+            f"put the host in ~/.netrc, or write http://USER:PASSWORD@host/... ", status=status)
+    hint = ""
+    if status == 404:
+        hint = (" (no SPARQL endpoint at this URL; for Oxigraph give the base URL, e.g. http://host:7878, "
+                "for Virtuoso its …/sparql URL)")
+    raise EndpointError(f"{shown}: the server answered HTTP {status} {response.reason}{hint}: {detail}", status=status)
+
+
+def http_request(url: str, *, method: str = "GET", body=None, headers: dict[str, str] | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, retries: int = 0, params=None) -> tuple[int, bytes]:
     """Send one HTTP request and return (status, body).
 
-    An idempotent request may be retried: `retries` more attempts, after 0.5 s, 1 s, 2 s ...,
-    when the connection fails or the server answers 5xx (never on 4xx: that will not change).
-    Raises EndpointError naming the URL when the server cannot be reached or answers 4xx/5xx.
+    retries > 0 lets urllib3 retry it (2 more attempts, 0.5 s then 1 s apart) when the connection
+    fails or the server answers 502/503/504: only for requests that may be repeated safely.
+    Raises AuthenticationError on 401/403, EndpointError when the server cannot be reached,
+    does not answer within timeout seconds, or answers 4xx/5xx.
     """
-    import time
-
-    for attempt in range(retries + 1):
-        try:
-            return _send_once(url, method=method, body=body, headers=headers, timeout=timeout)
-        except EndpointError as exc:
-            if attempt == retries or exc.status is not None and exc.status < 500:
-                raise
-            time.sleep(0.5 * 2**attempt)
-    raise AssertionError("unreachable")
+    response = client(url).send(method, url, body=body, headers=headers, params=params, timeout_s=timeout,
+                                retry=retries > 0)
+    check_status(url, response)
+    return response.status_code, response.content
 
 
-def _send_once(url: str, *, method: str, body, headers, timeout: float) -> tuple[int, bytes]:
-    all_headers = {"User-Agent": "exo-rdf", **auth_header(url), **(headers or {})}
-    request = urllib.request.Request(url, data=body, method=method, headers=all_headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read()[:300].decode("utf-8", "replace").strip()
-        hint = " (check the credentials in EXO_RDF_USER/EXO_RDF_PASSWORD or ~/.netrc)" if exc.code in (401, 403) else ""
-        raise EndpointError(f"{url}: the server answered HTTP {exc.code} {exc.reason}{hint}: {detail}", status=exc.code) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise _unreachable(url, exc) from None
+def select(endpoint: str, query: str, *, default_graphs: list[str] | None = None,
+           named_graphs: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT):
+    """Run a SELECT or ASK query on endpoint and return pyoxigraph's parsed results.
 
-
-def _unreachable(url: str, exc: OSError) -> EndpointError:
-    reason = getattr(exc, "reason", exc)
-    return EndpointError(f"{url}: cannot reach the endpoint ({reason}); check the URL and that the server is running")
-
-
-def select(
-    endpoint: str, query: str, *, default_graphs: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT
-) -> ox.QuerySolutions | ox.QueryBoolean:
-    """Run a SELECT or ASK query on endpoint and return the parsed results.
-
-    default_graphs, when given, are sent as ``default-graph-uri`` so that the query sees their merge.
-    Raises EndpointError when the endpoint is unreachable, fails, or answers something that is not
-    SPARQL JSON results.
+    default_graphs / named_graphs, when given, are sent as ``default-graph-uri`` /
+    ``named-graph-uri`` (SPARQL 1.1 Protocol), so that the query sees exactly those graphs.
+    Raises EndpointError (AuthenticationError) when the endpoint is unreachable, fails, or
+    answers something that is not SPARQL results.
     """
-    form = [("query", query)] + [("default-graph-uri", g) for g in default_graphs or []]
-    _, payload = http_request(
-        endpoint,
-        method="POST",
-        body=urllib.parse.urlencode(form).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
-        timeout=timeout,
-        retries=2,
-    )
+    form = ([("query", query)] + [("default-graph-uri", g) for g in default_graphs or []]
+            + [("named-graph-uri", g) for g in named_graphs or []])
+    _, payload = http_request(endpoint, method="POST", body=urllib.parse.urlencode(form),
+                              headers={"Content-Type": "application/x-www-form-urlencoded",
+                                       "Accept": "application/sparql-results+xml, application/sparql-results+json;q=0.9"},
+                              timeout=timeout, retries=2)
+    fmt = ox.QueryResultsFormat.XML if payload.lstrip().startswith(b"<") else ox.QueryResultsFormat.JSON
     try:
-        return ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(payload, format=fmt)
     except (SyntaxError, ValueError) as exc:
-        raise EndpointError(f"{endpoint}: the answer is not SPARQL JSON results ({exc})") from None
+        raise EndpointError(f"{public_url(endpoint)}: the answer is not SPARQL results ({exc})") from None
 
 
 def update(endpoint: str, text: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Send one SPARQL 1.1 Update request (never retried: it may not be idempotent).
 
-    Raises EndpointError when the endpoint is unreachable or refuses the update.
+    Raises EndpointError (AuthenticationError) when the endpoint is unreachable or refuses the update.
     """
-    http_request(
-        endpoint,
-        method="POST",
-        body=urllib.parse.urlencode([("update", text)]).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        timeout=timeout,
-    )
+    http_request(endpoint, method="POST", body=urllib.parse.urlencode([("update", text)]),
+                 headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=timeout)
 
 
 def put_graph(store_url: str, graph: str, body, length: int, *, timeout: float = DEFAULT_TIMEOUT, retries: int = 2) -> None:
     """Replace one named graph with N-Triples over the Graph Store Protocol (PUT is idempotent).
 
-    body is bytes, or a callable returning a fresh iterable of byte chunks (so a retry can resend).
-    Raises EndpointError when the store is unreachable or refuses the graph.
+    body is bytes, or a callable returning an iterable of byte chunks (read into memory once so
+    that urllib3 can resend it on a retry). Raises EndpointError (AuthenticationError) when the
+    store is unreachable or refuses the graph.
     """
-    url = f"{store_url}?{urllib.parse.urlencode({'graph': graph})}"
-    headers = {"Content-Type": "application/n-triples", "Content-Length": str(length)}
-    import time
-
-    for attempt in range(retries + 1):
-        try:
-            _send_once(url, method="PUT", body=body() if callable(body) else body, headers=headers, timeout=timeout)
-            return
-        except EndpointError as exc:
-            if attempt == retries or exc.status is not None and exc.status < 500:
-                raise
-            time.sleep(0.5 * 2**attempt)
+    data = b"".join(body()) if callable(body) else body
+    http_request(store_url, method="PUT", body=data, params={"graph": graph},
+                 headers={"Content-Type": "application/n-triples"}, timeout=timeout, retries=retries)
 
 
 def post_graph(store_url: str, graph: str, body, length: int, *, options: dict[str, str] | None = None,
                timeout: float = DEFAULT_TIMEOUT) -> None:
     """Add N-Triples to one named graph over the Graph Store Protocol (POST; never retried).
 
-    body is bytes or an iterable of byte chunks; options are extra URL parameters the store
-    understands (e.g. Oxigraph's ``no_transaction`` for its bulk loader).
-    Raises EndpointError when the store is unreachable or refuses the data.
+    body is bytes or an iterable of byte chunks (streamed); options are extra URL parameters the
+    store understands (e.g. Oxigraph's ``no_transaction`` for its bulk loader).
+    Raises EndpointError (AuthenticationError) when the store is unreachable or refuses the data.
     """
-    url = f"{store_url}?{urllib.parse.urlencode({'graph': graph, **(options or {})})}"
-    headers = {"Content-Type": "application/n-triples", "Content-Length": str(length)}
-    _send_once(url, method="POST", body=body, headers=headers, timeout=timeout)
+    http_request(store_url, method="POST", body=body if isinstance(body, bytes) else _Sized(body, length),
+                 params={"graph": graph, **(options or {})}, headers={"Content-Type": "application/n-triples"},
+                 timeout=timeout)
+
+
+class _Sized:
+    """Chunks of a known total length: requests then sends a Content-Length, not chunked encoding
+    (which Oxigraph refuses beside a length)."""
+
+    def __init__(self, chunks, length: int):
+        self.chunks, self.length = chunks, length
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+    def __len__(self) -> int:
+        return self.length
 
 
 def server_software(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> str:
     """The Server header the endpoint at url answers with ('' when it sends none).
 
+    A query endpoint answers a bare GET with 400: the header is there all the same.
     Raises EndpointError when the endpoint cannot be reached.
     """
-    request = urllib.request.Request(url, method="GET", headers={"User-Agent": "exo-rdf", **auth_header(url)})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.headers.get("Server", "")
-    except urllib.error.HTTPError as exc:  # a query endpoint answers a bare GET with 400: the header is there
-        return exc.headers.get("Server", "")
-    except (urllib.error.URLError, OSError) as exc:
-        raise _unreachable(url, exc) from None
+    response = client(url).send("GET", url, timeout_s=timeout, retry=True, stream=True)
+    response.close()
+    return response.headers.get("Server", "")
