@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from exo_rdf.errors import OutputError
-from exo_rdf.export import PREFIXES
+from exo_rdf.curies import PREFIX_MAP as PREFIXES
 from exo_rdf.files import write_atomic
 from exo_rdf.sources import GRAPH_BASE, discover, load_dataset, project_root
 
@@ -74,7 +74,12 @@ def _jsonld(triples: list[ox.Triple]) -> bytes:
         return node
 
     graph = sorted(walk(expanded), key=lambda n: n.get("@id", ""))
-    return (json.dumps({"@context": dict(sorted(PREFIXES.items())), "@graph": graph}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    return (json.dumps({"@context": _context(), "@graph": graph}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _context() -> dict:
+    # JSON-LD 1.1 uses a term as a prefix only when its IRI ends in a delimiter (':', '/', '#'...) or it says "@prefix"
+    return {p: u if u[-1] in ":/?#[]@" else {"@id": u, "@prefix": True} for p, u in sorted(PREFIXES.items())}
 
 
 def _docs(dataset: ox.Dataset, inferred: list[tuple[str, str]]) -> str:

@@ -15,7 +15,10 @@ from exo_rdf import __version__
 from exo_rdf.errors import ExoRdfError, QueryParameterError
 
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml", "sssom")
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
+#: exo_rdf.results.RESULT_FORMATS, repeated so that building the parser imports nothing (a test keeps them equal)
+RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld")
+RESULT_FORMATS_HELP = ("table (default, for people), or a standard format: json, xml, csv, tsv (SPARQL results, "
+                       "for SELECT and ASK); ttl, nt, jsonld, xml (RDF, for CONSTRUCT and DESCRIBE)")
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -40,14 +43,19 @@ def cmd_queries(args) -> int:
 
 
 def _print_result(result, fmt: str) -> None:
-    from exo_rdf.results import FORMATTERS
+    from exo_rdf.results import render, write_output
 
-    sys.stdout.write(FORMATTERS[fmt](result))
+    write_output("-", render(result, fmt))
 
 
 def cmd_query(args) -> int:
     from exo_rdf.query import run_stored
 
+    if args.show:
+        from exo_rdf.query import show_stored
+
+        sys.stdout.write(show_stored(args.name, _params(args.param)))
+        return 0
     _print_result(run_stored(args.name, _params(args.param), endpoint=args.endpoint), args.format)
     return 0
 
@@ -70,7 +78,16 @@ def cmd_sparql(args) -> int:
 def cmd_stats(args) -> int:
     from exo_rdf.query import run_stored
 
-    for name, title in (("findings-per-kind", "Findings by kind"), ("findings-per-section", "Findings by review section")):
+    tables = (("findings-per-kind", "Findings by kind"), ("findings-per-section", "Findings by review section"))
+    if args.format == "json":  # one document: each table as SPARQL JSON results under its query's name
+        import json
+
+        from exo_rdf.results import render
+
+        doc = {name: json.loads(render(run_stored(name), "json")) for name, _ in tables}
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        return 0
+    for name, title in tables:
         if args.format == "table":
             print(f"== {title}")
         _print_result(run_stored(name), args.format)
@@ -81,21 +98,32 @@ def cmd_validate(args) -> int:
     from pathlib import Path
     from exo_rdf.validate import validate
 
+    from exo_rdf.results import write_output
+
     report = validate([Path(f) for f in args.files] or None, engine=args.engine, progress=args.progress or None)
-    sys.stdout.write(report.text())
+    write_output(args.output, report.serialize(args.format))
     return 0 if report.conforms else 1
 
 
 def cmd_reason(args) -> int:
+    from exo_rdf.curies import compress
     from exo_rdf.reason import reason
 
-    report = reason()
+    report = reason(progress=args.progress or None)
+    if args.out:
+        from exo_rdf.results import write_output
+
+        where = write_output(args.out, report.hierarchy(args.out_format))
+        print(f"wrote the inferred class hierarchy to {where} ({args.out_format})", file=sys.stderr)
+    if args.out == "-":  # standard output holds the hierarchy alone
+        print(report.message, file=sys.stderr)
+        return 0 if report.ok else 1
     print(report.message)
     for iri in report.unsatisfiable:
-        print(f"  unsatisfiable: {iri}")
+        print(f"  unsatisfiable: {compress(iri)}")
     if args.show_inferred:
         for sub, sup in report.inferred_subclass_of:
-            print(f"  inferred: {sub} subClassOf {sup}")
+            print(f"  inferred: {compress(sub)} subClassOf {compress(sup)}")
     return 0 if report.ok else 1
 
 
@@ -103,8 +131,9 @@ def cmd_export(args) -> int:
     from pathlib import Path
     from exo_rdf.export import export
 
-    n = export(Path(args.out), args.format)
-    print(f"wrote {n} statements to {args.out} ({args.format})", file=sys.stderr)
+    n = export(args.out if args.out == "-" else Path(args.out), args.format)
+    where = "standard output" if args.out == "-" else args.out
+    print(f"wrote {n} statements to {where} ({args.format})", file=sys.stderr)
     return 0
 
 
@@ -131,6 +160,9 @@ def cmd_imports_refresh(args) -> int:
 ENDPOINT_HELP = "run on this SPARQL 1.1 endpoint instead of the embedded store"
 
 
+VALIDATE_FORMATS = ("text", "ttl", "jsonld", "json", "csv")
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, sized from the terminal without importing shutil.
 
@@ -147,6 +179,19 @@ class _HelpFormatter(argparse.HelpFormatter):
             width = 80
         super().__init__(prog, width=max(width - 2, 20))
 
+    def _fill_text(self, text, width, indent):
+        # paragraphs are wrapped; lines indented by two spaces (the examples) are kept as written
+        out, para = [], []
+        for line in text.splitlines() + [""]:
+            if line.startswith("  ") or not line.strip():
+                if para:
+                    out.append(super()._fill_text(" ".join(para), width, indent))
+                    para = []
+                out.append(indent + line if line.strip() else "")
+            else:
+                para.append(line.strip())
+        return "\n".join(out).strip("\n")
+
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser using _HelpFormatter; its sub-parsers are of this class too."""
@@ -157,35 +202,63 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_queries(sub) -> None:
-    sub.add_parser("queries", help="list the stored queries").set_defaults(func=cmd_queries)
+    sub.add_parser("queries", help="list the stored queries", description="List the stored queries: name, title and "
+                   "parameters (name:type, ? when optional, =default).",
+                   epilog="example:\n  exo-rdf queries").set_defaults(func=cmd_queries)
 
 
 def _add_query(sub) -> None:
-    q = sub.add_parser("query", help="run a stored query")
-    q.add_argument("name")
-    q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a query parameter (repeatable)")
-    q.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    q = sub.add_parser("query", help="run a stored query", description="Run a stored query on the embedded store (or "
+                       "an endpoint). Parameter values are bound as RDF terms; where a query takes a term (a cancer, "
+                       "fluid, molecule, cell type, process) a name, a CURIE (MONDO:0009831) or an IRI all answer.",
+                       epilog="examples:\n  exo-rdf query biomarkers --param cancer=\"pancreatic cancer\"\n"
+                              "  exo-rdf query biomarkers --param cancer=MONDO:0009831 --format csv\n"
+                              "  exo-rdf query biomarkers --param min_sensitivity=0.9 --show")
+    q.add_argument("name", help="the stored query (see 'exo-rdf queries')")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a query parameter (repeatable); numbers are bound in canonical form, CURIEs are expanded")
+    q.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
+    q.add_argument("--show", action="store_true", help="print the SPARQL with the bound values (a VALUES block) instead of running it")
     q.add_argument("--endpoint", metavar="URL", help=ENDPOINT_HELP)
     q.set_defaults(func=cmd_query)
 
 
 def _add_sparql(sub) -> None:
-    s = sub.add_parser("sparql", help="run your own SPARQL query from a file or - for stdin")
-    s.add_argument("file")
-    s.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    s = sub.add_parser("sparql", help="run your own SPARQL query from a file or - for stdin",
+                       description="Run your own SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE) on the embedded store, "
+                       "whose default graph is the union of all graphs, or on an endpoint.",
+                       epilog="examples:\n  exo-rdf sparql my-query.rq --format json\n"
+                              "  echo 'ASK { ?s ?p ?o }' | exo-rdf sparql -\n"
+                              "  exo-rdf sparql describe.rq --format ttl")
+    s.add_argument("file", help="a file of SPARQL, or - to read it from standard input")
+    s.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
     s.add_argument("--endpoint", metavar="URL", help=ENDPOINT_HELP)
     s.set_defaults(func=cmd_sparql)
 
 
 def _add_stats(sub) -> None:
-    st = sub.add_parser("stats", help="count findings by kind and by review section")
-    st.add_argument("--format", choices=RESULT_FORMATS, default="table")
+    st = sub.add_parser("stats", help="count findings by kind and by review section",
+                        description="Count findings by kind, and list every section of both reviews with its number of "
+                        "findings (a section with none stands out).",
+                        epilog="examples:\n  exo-rdf stats\n  exo-rdf stats --format json")
+    st.add_argument("--format", choices=("table", "json"), default="table",
+                    help="table (default), or json: one document holding each table as SPARQL JSON results")
     st.set_defaults(func=cmd_stats)
 
 
 def _add_validate(sub) -> None:
-    v = sub.add_parser("validate", help="validate the bundled data, or your own Turtle files, against the shapes")
-    v.add_argument("files", nargs="*", metavar="FILE")
+    v = sub.add_parser("validate", help="validate the bundled data, or your own RDF files, against the shapes",
+                       description="Check the bundled data, or your own files with the ontology and shared entities as "
+                       "context, against the SHACL shapes. Exit 0 conforms, 1 does not conform, 2 error.",
+                       epilog="examples:\n  exo-rdf validate\n  exo-rdf validate my-findings.ttl\n"
+                              "  exo-rdf validate my-findings.nt --format ttl --output report.ttl\n"
+                              "  exo-rdf validate my-findings.ttl --format csv")
+    v.add_argument("files", nargs="*", metavar="FILE",
+                   help="RDF files to check (.ttl, .nt, .nq, .trig, .jsonld, .owl/.rdf as RDF/XML); none: the bundled data")
+    v.add_argument("--format", choices=VALIDATE_FORMATS, default="text",
+                   help="text (default, for people); ttl or jsonld: the W3C sh:ValidationReport graph; json or csv: "
+                        "one row per result (focus node, path, value, constraint, severity, message, file, line)")
+    v.add_argument("--output", metavar="FILE", default="-", help="write the report to FILE (default -: standard output)")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
                    help="sparql: SHACL Core compiled to SPARQL on Oxigraph (default, fast); pyshacl: the reference engine")
     v.add_argument("--progress", action="store_true", help="show progress on stderr (on by default on a terminal)")
@@ -193,28 +266,44 @@ def _add_validate(sub) -> None:
 
 
 def _add_reason(sub) -> None:
-    r = sub.add_parser("reason", help="check consistency and unsatisfiable classes with HermiT")
+    r = sub.add_parser("reason", help="check consistency and unsatisfiable classes with HermiT",
+                       description="Classify ontology, import modules and data with HermiT (needs Java). Exit 0 "
+                       "consistent, 1 inconsistent or a class unsatisfiable, 2 error.",
+                       epilog="examples:\n  exo-rdf reason\n  exo-rdf reason --show-inferred\n"
+                              "  exo-rdf reason --out hierarchy.ttl\n  exo-rdf reason --out - --out-format owl")
     r.add_argument("--show-inferred", action="store_true", help="also list inferred subclass links")
+    r.add_argument("--out", metavar="FILE", help="write the inferred class hierarchy (rdfs:subClassOf links) to FILE, - for standard output")
+    r.add_argument("--out-format", choices=("ttl", "owl"), default="ttl", help="ttl (default) or owl (RDF/XML) for --out")
+    r.add_argument("--progress", action="store_true", help="show progress on stderr (on by default on a terminal)")
     r.set_defaults(func=cmd_reason)
 
 
 def _add_export(sub) -> None:
-    e = sub.add_parser("export", help="write the merged graph in an RDF format")
-    e.add_argument("--format", choices=EXPORT_FORMATS, required=True)
-    e.add_argument("--out", required=True, metavar="FILE")
+    e = sub.add_parser("export", help="write the merged graph in an RDF format",
+                       description="Write ontology, import modules, data and shapes as one graph (ttl, nt, xml) or with "
+                       "one named graph per source file (nq, trig, jsonld), or the SSSOM mapping set.",
+                       epilog="examples:\n  exo-rdf export --format ttl --out exo-rdf.ttl\n  exo-rdf export --format nq --out - | gzip > exo-rdf.nq.gz")
+    e.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the RDF format (or sssom)")
+    e.add_argument("--out", required=True, metavar="FILE", help="the file to write, - for standard output")
     e.set_defaults(func=cmd_export)
 
 
 def _add_catalogue(sub) -> None:
-    c = sub.add_parser("catalogue", help="write the stored-query catalogue as RDF (sparql-examples style)")
+    c = sub.add_parser("catalogue", help="write the stored-query catalogue as RDF (sparql-examples style)",
+                       description="Write the stored queries with their metadata as RDF (SHACL SPARQL executables, as "
+                       "sparql-examples does).", epilog="example:\n  exo-rdf catalogue --out catalogue.ttl")
     c.add_argument("--out", metavar="FILE", help="default: queries/catalogue.ttl")
     c.set_defaults(func=cmd_catalogue)
 
 
 def _add_imports(sub) -> None:
-    i = sub.add_parser("imports", help="manage the import modules of external terms")
+    i = sub.add_parser("imports", help="manage the import modules of external terms",
+                       description="Manage the import modules (ontology/imports) of the external terms the graph uses.",
+                       epilog="example:\n  exo-rdf imports refresh --terms ../shared/ontology-terms")
     isub = i.add_subparsers(dest="imports_command", required=True)
-    ir = isub.add_parser("refresh", help="regenerate ontology/imports from term tables")
+    ir = isub.add_parser("refresh", help="regenerate ontology/imports from term tables",
+                         description="Regenerate ontology/imports from the verified id/label term tables.",
+                         epilog="example:\n  exo-rdf imports refresh --terms ../shared/ontology-terms")
     ir.add_argument("--terms", metavar="DIR", help="folder of id/label tables (default: ../shared/ontology-terms)")
     ir.set_defaults(func=cmd_imports_refresh)
 

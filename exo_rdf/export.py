@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from exo_rdf.curies import PREFIX_MAP
 from exo_rdf.errors import OutputError
 from exo_rdf.files import finish, temporary_beside
 from exo_rdf.sources import discover, load_dataset, project_root
@@ -19,30 +20,27 @@ FORMATS = {
     "jsonld": (getattr(ox.RdfFormat, "JSON_LD", None), True),
 }
 
-PREFIXES = {
-    "exo": "https://w3id.org/exo-rdf/ontology/",
-    "exod": "https://w3id.org/exo-rdf/data/",
-    "obo": "http://purl.obolibrary.org/obo/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+#: the project's one prefix map (exo_rdf.curies), for the formats that abbreviate IRIs
+PREFIXES = PREFIX_MAP
 
 
-def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
+def export(out: Path | str, fmt: str, *, root: Path | None = None) -> int:
     """Serialise the merged sources to out in format fmt; return the number of statements written.
 
     Triple formats (ttl, nt, xml) merge the named graphs; quad formats (nq, trig, jsonld) keep them.
     Output is sorted so that the same sources give the same bytes. The file is written to a
-    temporary name and renamed, so a failure leaves no half-written file.
+    temporary name and renamed, so a failure leaves no half-written file; out "-" is standard output.
     Raises OutputError for an unknown format or an unwritable path; SourceError for a bad source.
     """
     if fmt == "sssom":
         from exo_rdf.mappings import sssom_text
 
+        if str(out) == "-":
+            from exo_rdf.results import write_output
+
+            text = sssom_text(root)
+            write_output("-", text)
+            return sum(1 for line in text.splitlines() if not line.startswith("#")) - 1
         out = Path(out)
         if not out.parent.is_dir():
             raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
@@ -66,12 +64,19 @@ def export(out: Path, fmt: str, *, root: Path | None = None) -> int:
         items = sorted(dataset, key=str)
     else:
         items = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in dataset), key=str)
+    kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig", "xml") else {}
+    if str(out) == "-":  # standard output
+        import sys
+
+        sys.stdout.flush()
+        ox.serialize(items, sys.stdout.buffer, format=rdf_format, **kwargs)
+        sys.stdout.buffer.flush()
+        return len(items)
     out = Path(out)
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
     tmp = temporary_beside(out)
     try:
-        kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig", "xml") else {}
         ox.serialize(items, str(tmp), format=rdf_format, **kwargs)
         finish(tmp, out)
     except (OSError, ValueError, TypeError) as exc:

@@ -11,34 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from exo_rdf.curies import PREFIX_MAP, compress
 from exo_rdf.files import write_atomic
 from exo_rdf.sources import project_root
 
-CURIE_MAP = {
-    "exo": "https://w3id.org/exo-rdf/ontology/",
-    "exod": "https://w3id.org/exo-rdf/data/",
-    "GO": "http://purl.obolibrary.org/obo/GO_",
-    "CL": "http://purl.obolibrary.org/obo/CL_",
-    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
-    "RO": "http://purl.obolibrary.org/obo/RO_",
-    "HGNC": "https://identifiers.org/hgnc:",
-    "mirbase.mature": "https://identifiers.org/mirbase.mature:",
-    "cellosaurus": "https://www.cellosaurus.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "semapv": "https://w3id.org/semapv/vocab/",
-}
+#: the prefixes the mapping set uses, from the project's one map (exo_rdf.curies)
+CURIE_MAP = {p: PREFIX_MAP[p] for p in ("exo", "exod", "GO", "CL", "UBERON", "MONDO", "CHEBI", "RO", "HGNC",
+                                        "mirbase.mature", "cellosaurus", "prov", "skos", "semapv")}
 COLUMNS = ("subject_id", "subject_label", "subject_type", "predicate_id", "object_id", "object_label",
            "mapping_justification")
 JUSTIFICATION = "semapv:ManualMappingCuration"
 
 
 def _curie(iri: str) -> str:
-    for prefix, base in sorted(CURIE_MAP.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
+    curie = compress(iri)
+    return curie if curie.partition(":")[0] in CURIE_MAP else iri
 
 
 def _cell(term) -> str:

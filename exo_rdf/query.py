@@ -52,24 +52,92 @@ def plain(term):
     return term.value
 
 
-def _convert(value: str, param, query_name: str):
+#: xsd:decimal as Oxigraph holds it: 18 digits after the point, magnitude below about 1.7e20
+_DECIMAL_DIGITS, _DECIMAL_LIMIT = 18, 10 ** 20
+_INTEGER_LIMIT = 2 ** 63  # xsd:integer in Oxigraph is a signed 64-bit number
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def canonical_decimal(value: str) -> str:
+    """The canonical xsd:decimal form of a number written in decimal or exponent notation.
+
+    >>> canonical_decimal("0.0000001"), canonical_decimal("1E-7"), canonical_decimal("+02.50"), canonical_decimal("3")
+    ('0.0000001', '0.0000001', '2.5', '3.0')
+
+    Raises ValueError for text that is not a finite number (NaN, Infinity, 1e999 included) or
+    that Oxigraph cannot hold exactly (more than 18 digits after the point, or 1e20 and above).
+    """
     from decimal import Decimal, InvalidOperation  # imported on use: most queries take no decimal
 
+    text = value.strip()
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"{value!r} is not a number (write e.g. 0.9 or 0.0000001)")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if number and number.adjusted() < -_DECIMAL_DIGITS:  # checked first: normalize() would round it to 0
+        raise ValueError(f"{value!r} has more than {_DECIMAL_DIGITS} digits after the point")
+    if abs(number) >= _DECIMAL_LIMIT:
+        raise ValueError(f"{value!r} is too large for an xsd:decimal (at most 20 digits before the point)")
+    digits = format(number.normalize(), "f")
+    whole, _, fraction = digits.partition(".")
+    if len(fraction) > _DECIMAL_DIGITS:
+        raise ValueError(f"{value!r} has more than {_DECIMAL_DIGITS} digits after the point")
+    whole = whole.lstrip("-") or "0"
+    sign = "-" if number < 0 else ""
+    return f"{sign}{whole}.{fraction or '0'}"
+
+
+def canonical_integer(value: str) -> str:
+    """The canonical xsd:integer form: no sign for positives, no leading zeros.
+
+    Raises ValueError for anything but optional sign and digits, or outside Oxigraph's 64-bit range.
+    """
+    text = value.strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise ValueError(f"{value!r} is not a whole number (digits only, e.g. 57)")
+    number = int(text)
+    if not -_INTEGER_LIMIT <= number < _INTEGER_LIMIT:
+        raise ValueError(f"{value!r} is out of range for an xsd:integer (64 bits)")
+    return str(number)
+
+
+def term_text(value: str) -> str:
+    """The text a term parameter is matched with: a CURIE of the prefix map becomes its full IRI.
+
+    Names ("pancreatic cancer") and full IRIs are kept as they are; the stored queries compare
+    the text with names and with the IRI of each term, so either answers.
+    """
+    from exo_rdf.curies import expand
+
+    return expand(value.strip()) or value
+
+
+def _convert(value: str, param, query_name: str):
+    """The RDF term for one parameter value, by the parameter's declared type.
+
+    Raises QueryParameterError naming the parameter, the value and what would be accepted.
+    """
+    reason = ""
     try:
         if param.type == "string":
-            return ox.Literal(value)
+            return ox.Literal(term_text(value))
         if param.type == "decimal":
-            return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(XSD + "decimal"))
+            return ox.Literal(canonical_decimal(value), datatype=ox.NamedNode(XSD + "decimal"))
         if param.type == "integer":
-            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+            return ox.Literal(canonical_integer(value), datatype=ox.NamedNode(XSD + "integer"))
         if param.type == "iri":
-            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", value):
-                raise ValueError(value)
-            return ox.NamedNode(value)
-    except (InvalidOperation, ValueError):
-        pass
+            from exo_rdf.curies import expand
+
+            iri = expand(value) or value
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", iri):
+                raise ValueError(f"{value!r} is neither an IRI nor a CURIE of a known prefix")
+            return ox.NamedNode(iri)
+    except ValueError as exc:
+        reason = f" ({exc})"
     raise QueryParameterError(
-        f"query '{query_name}': parameter {param.name}={value!r} is not a valid {param.type}; "
+        f"query '{query_name}': parameter {param.name}={value!r} is not a valid {param.type}{reason}; "
         f"{param.description}"
     )
 
@@ -172,6 +240,15 @@ def run_sparql(
         return _result_from(answer)
     except (SyntaxError, OSError, ValueError) as exc:
         raise QueryExecutionError(f"the query failed: {exc}") from None
+
+
+def show_stored(name: str, params: dict[str, str] | None = None, *, root: Path | None = None) -> str:
+    """The text of the stored query called name as it will run: with the VALUES block of the bound parameters.
+
+    Raises QueryNotFoundError or QueryParameterError, as run_stored does.
+    """
+    query = get_query(name, root)
+    return with_values_block(query.text, bind_parameters(query, params or {}))
 
 
 def run_stored(

@@ -148,14 +148,18 @@ FORMATS_BY_SUFFIX = {
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".nq": ox.RdfFormat.N_QUADS,
     ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".rdf": ox.RdfFormat.RDF_XML,
 }
 
 
-_FORMAT_NAMES = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG"}
+_FORMAT_NAMES = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG", ".jsonld": "JSON-LD",
+                 ".owl": "RDF/XML", ".rdf": "RDF/XML"}
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF format of a file from its suffix (.ttl, .nt, .nq, .trig).
+    """The RDF format of a file from its suffix (.ttl, .nt, .nq, .trig, .jsonld, .owl or .rdf as RDF/XML).
 
     Raises SourceError naming the file for any other suffix.
     """
@@ -163,7 +167,7 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         return FORMATS_BY_SUFFIX[path.suffix.lower()]
     except KeyError:
         raise SourceError(
-            f"{path}: unknown RDF file type '{path.suffix}'; use .ttl, .nt, .nq or .trig", path=path
+            f"{path}: unknown RDF file type '{path.suffix}'; use .ttl, .nt, .nq, .trig, .jsonld or .owl/.rdf (RDF/XML)", path=path
         ) from None
 
 

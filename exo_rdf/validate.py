@@ -7,9 +7,10 @@ subclass chains without RDFS inference.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from exo_rdf.curies import compress
 from exo_rdf.errors import SourceError, ValidationEngineError
 from exo_rdf.sources import SourceFile, discover, project_root, user_sources
 
@@ -36,6 +37,7 @@ class ValidationReport:
     conforms: bool
     violations: list[Violation]
     graph: object = None
+    sources: list = field(default_factory=list)  # the data's SourceFiles, to say where a focus node is written
 
     def by_focus(self) -> dict[str, list[Violation]]:
         """Results grouped by focus node, in a stable order."""
@@ -59,18 +61,22 @@ class ValidationReport:
         return "\n".join(out)
 
 
+    def serialize(self, fmt: str = "text") -> str:
+        """The report as text for people, the W3C sh:ValidationReport graph (ttl, jsonld), or rows (json, csv).
+
+        Raises ValidationEngineError for an unknown format.
+        """
+        from exo_rdf import validation_report
+
+        if fmt == "text":
+            return self.text()
+        if fmt not in validation_report.WRITERS:
+            raise ValidationEngineError(f"unknown report format '{fmt}'; choose one of text, {', '.join(validation_report.WRITERS)}")
+        return validation_report.WRITERS[fmt](self)
+
+
 def _short(iri: str | None) -> str:
-    if iri is None:
-        return ""
-    for base, prefix in (
-        ("https://w3id.org/exo-rdf/data/", "exod:"),
-        ("https://w3id.org/exo-rdf/ontology/", "exo:"),
-        (SH, "sh:"),
-        ("http://purl.obolibrary.org/obo/", "obo:"),
-    ):
-        if iri.startswith(base):
-            return prefix + iri[len(base):]
-    return iri
+    return "" if iri is None else compress(iri)
 
 
 def _rdflib_graph(sources: list[SourceFile]):
@@ -112,7 +118,7 @@ ENGINES = ("sparql", "pyshacl")
 
 def validate(files: list[Path] | None = None, *, root: Path | None = None, engine: str = "sparql",
              progress: bool | None = False) -> ValidationReport:
-    """Validate the bundled data (files=None) or the given Turtle files against the shapes.
+    """Validate the bundled data (files=None) or the given RDF files against the shapes.
 
     progress: a progress bar on stderr for the long stages (True, False, or None: on a terminal).
 
@@ -125,16 +131,20 @@ def validate(files: list[Path] | None = None, *, root: Path | None = None, engin
         raise ValidationEngineError(f"unknown validation engine '{engine}'; choose one of {', '.join(ENGINES)}")
     root = root or project_root()
     if files:
-        data_sources = context_sources(root) + user_sources(files)
+        user_files = user_sources(files)
+        data_sources = context_sources(root) + user_files
     else:
         data_sources = discover(root, ("ontology", "imports", "data"))
+        user_files = [s for s in data_sources if s.kind == "data"]
     shapes_sources = discover(root, ("shapes",))
     if not shapes_sources:
         raise SourceError(f"{root / 'shapes'}: no shapes found", path=root / "shapes")
     if engine == "sparql":
         from exo_rdf.shacl import validate_compiled
 
-        return validate_compiled(data_sources, shapes_sources, root=root, progress=progress)
+        report = validate_compiled(data_sources, shapes_sources, root=root, progress=progress)
+        report.sources = user_files
+        return report
     from pyshacl import validate as shacl_validate
 
     data = _rdflib_graph(data_sources)
@@ -143,7 +153,7 @@ def validate(files: list[Path] | None = None, *, root: Path | None = None, engin
         conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)
     except Exception as exc:  # pyshacl raises many types; all mean the engine could not run
         raise ValidationEngineError(f"SHACL validation could not run: {exc}") from exc
-    return ValidationReport(conforms, list(_violations(report)), report)
+    return ValidationReport(conforms, list(_violations(report)), report, user_files)
 
 
 def _violations(report):
