@@ -22,11 +22,15 @@ def cmd_check_terms(args) -> int:
 
 
 def cmd_qc(args) -> int:
-    from exo_rdf.qc import report, run_checks
+    from exo_rdf.qc import fails, report, run_checks, summary
+    from exo_rdf.results import write_output
 
     problems = run_checks()
-    sys.stdout.write(report(problems, args.format))
-    return 1 if any(p.level == "ERROR" for p in problems) else 0
+    fmt = args.format or ("tsv" if args.output not in (None, "-") else "table")
+    where = write_output(args.output, report(problems, fmt))
+    if where != "standard output":
+        print(f"wrote {len(problems)} problem(s) to {where} {summary(problems)}", file=sys.stderr)
+    return 1 if fails(problems, args.fail_on) else 0
 
 
 def cmd_mappings(args) -> int:
@@ -45,8 +49,17 @@ def _add_check_terms(sub) -> None:
 
 
 def _add_qc(sub) -> None:
-    q = sub.add_parser("qc", help="run the quality checks in queries/checks (exit 1 on any ERROR)")
-    q.add_argument("--format", choices=("table", "tsv"), default="table")
+    q = sub.add_parser("qc", help="run the quality checks in queries/checks (exit 1 on any ERROR)",
+                       description="Run the quality checks (queries/checks/*-violation.rq) and report each problem with "
+                       "ROBOT's report columns: Level, Rule Name, Subject, Property, Value. Exit 1 when a problem is at a "
+                       "level --fail-on names, 0 otherwise, 2 on error.",
+                       epilog="examples:\n  exo-rdf qc\n  exo-rdf qc --fail-on WARN\n  exo-rdf qc --output qc-report.tsv\n"
+                              "  exo-rdf qc --format csv --output -")
+    q.add_argument("--format", choices=("table", "tsv", "csv"),
+                   help="table (default on standard output), tsv (default for --output FILE, as robot report writes), csv")
+    q.add_argument("--output", metavar="FILE", default="-", help="write the report to FILE (default -: standard output)")
+    q.add_argument("--fail-on", choices=("ERROR", "WARN", "INFO", "none"), default="ERROR",
+                   help="the lowest level that makes the run fail with exit 1 (default ERROR; none: never)")
     q.set_defaults(func=cmd_qc)
 
 

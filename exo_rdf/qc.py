@@ -20,12 +20,16 @@ _LEVEL = re.compile(r"^#\s*level:\s*(ERROR|WARN|INFO)\s*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Problem:
-    """One row of the QC report, as ROBOT's report prints it: level, rule, entity, value."""
+    """One row of the QC report, as ROBOT's report prints it: level, rule, subject, property, value.
+
+    A check gives the property as a third column ?property where it has one.
+    """
 
     level: str
     rule: str
     entity: str
     value: str
+    property: str = ""
 
 
 def checks(root: Path | None = None) -> dict[str, tuple[str, str]]:
@@ -58,17 +62,62 @@ def run_checks(store: ox.Store | None = None, *, root: Path | None = None) -> li
     for rule, (level, text) in checks(root).items():
         for row in run_sparql(text, store=store).rows:
             entity, value = (t.value if t is not None else "" for t in row[:2])
-            problems.append(Problem(level, rule, entity, value))
+            prop = row[2].value if len(row) > 2 and row[2] is not None else ""
+            problems.append(Problem(level, rule, entity, value, prop))
     return problems
 
 
+#: the columns of ROBOT's report (robot report), in its order
+COLUMNS = ("Level", "Rule Name", "Subject", "Property", "Value")
+#: --fail-on level -> the levels that fail the run (exit 1), as robot report --fail-on does
+FAIL_ON = {"ERROR": ("ERROR",), "WARN": ("ERROR", "WARN"), "INFO": ("ERROR", "WARN", "INFO"), "none": ()}
+_ORDER = {"ERROR": 0, "WARN": 1, "INFO": 2}
+
+
+def _cell(text: str) -> str:
+    from exo_rdf.curies import compress
+
+    return compress(text) if text.startswith(("http://", "https://")) else text
+
+
 def report(problems: list[Problem], fmt: str = "table") -> str:
-    """The problems as an aligned table or as TSV with a header (level, rule, entity, value)."""
-    header = ("level", "rule", "entity", "value")
-    rows = [header] + [(p.level, p.rule, p.entity, p.value) for p in problems]
+    """The problems with ROBOT's report columns (Level, Rule Name, Subject, Property, Value), IRIs as CURIEs.
+
+    fmt: "table" (aligned, with a count line), "tsv" (as robot report writes it) or "csv".
+    Rows are sorted by level (ERROR first), rule and subject. Raises OutputError for another fmt.
+    """
+    from exo_rdf.errors import OutputError
+
+    ordered = sorted(problems, key=lambda p: (_ORDER.get(p.level, 3), p.rule, p.entity, p.property, p.value))
+    rows = [COLUMNS] + [(p.level, p.rule, _cell(p.entity), _cell(p.property), _cell(p.value)) for p in ordered]
     if fmt == "tsv":
-        return "".join("\t".join(r) + "\n" for r in rows)
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        return "".join("\t".join(c.replace("\t", " ").replace("\n", " ") for c in r) + "\n" for r in rows)
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerows(rows)
+        return buf.getvalue()
+    if fmt != "table":
+        raise OutputError(f"unknown QC report format '{fmt}'; choose table, tsv or csv")
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
-    errors = sum(p.level == "ERROR" for p in problems)
-    return "\n".join(lines) + f"\n({errors} error(s), {len(problems) - errors} other)\n"
+    return "\n".join(lines) + "\n" + summary(problems) + "\n"
+
+
+def summary(problems: list[Problem]) -> str:
+    """One line counting the problems by level, e.g. '(1 ERROR, 2 WARN, 0 INFO)'."""
+    return "(" + ", ".join(f"{sum(p.level == lv for p in problems)} {lv}" for lv in ("ERROR", "WARN", "INFO")) + ")"
+
+
+def fails(problems: list[Problem], fail_on: str = "ERROR") -> bool:
+    """True when a problem is at a level that fail_on (ERROR, WARN, INFO or none) counts as failing.
+
+    Raises OutputError for another fail_on.
+    """
+    from exo_rdf.errors import OutputError
+
+    if fail_on not in FAIL_ON:
+        raise OutputError(f"unknown --fail-on level '{fail_on}'; choose ERROR, WARN, INFO or none")
+    return any(p.level in FAIL_ON[fail_on] for p in problems)

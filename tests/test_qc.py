@@ -8,7 +8,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT, SHARED_TERMS
 from exo_rdf.cli import main
-from exo_rdf.qc import checks, run_checks
+from exo_rdf.qc import Problem, checks, fails, report, run_checks
 from exo_rdf.sources import discover, user_sources
 from exo_rdf.store import build_store
 from exo_rdf.terms import check_terms
@@ -29,7 +29,7 @@ def test_every_check_declares_a_level():
 def test_sources_have_no_error(capsys):
     assert [p for p in run_checks() if p.level == "ERROR"] == []
     assert main(["qc", "--format", "tsv"]) == 0
-    assert capsys.readouterr().out.startswith("level\trule\tentity\tvalue\n")
+    assert capsys.readouterr().out.startswith("Level\tRule Name\tSubject\tProperty\tValue\n")
 
 
 def test_each_check_finds_its_problem():
@@ -80,3 +80,39 @@ def test_check_terms_reports_obsolete_and_changed_labels(tmp_path, capsys):
         f"label\t{OBO}GO_0006915\tlabelled 'apoptotic process' but upstream GO:0006915 is 'apoptosis'",
     ]
     assert main(["check-terms", "--terms", str(tmp_path)]) == 1
+
+
+PROBLEMS = [
+    Problem("WARN", "class-without-superclass", EXO + "QcTop", ""),
+    Problem("ERROR", "external-term-not-declared", OBO + "UBERON_0002048", EXO + "fluid", EXO + "fluid"),
+]
+
+
+def test_report_has_robot_columns_and_curies():
+    assert report(PROBLEMS, "tsv") == (
+        "Level\tRule Name\tSubject\tProperty\tValue\n"
+        "ERROR\texternal-term-not-declared\tUBERON:0002048\texo:fluid\texo:fluid\n"
+        "WARN\tclass-without-superclass\texo:QcTop\t\t\n"
+    )
+    assert report(PROBLEMS, "csv").splitlines()[0] == "Level,Rule Name,Subject,Property,Value"
+    assert report(PROBLEMS, "table").splitlines()[-1] == "(1 ERROR, 1 WARN, 0 INFO)"
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("ERROR", True), ("WARN", True), ("INFO", True), ("none", False)])
+def test_fail_on_levels(fail_on, expected):
+    assert fails(PROBLEMS, fail_on) is expected
+    assert fails(PROBLEMS[:1], fail_on) is (fail_on in ("WARN", "INFO"))
+
+
+def test_qc_fail_on_and_output(tmp_path, capsys):
+    """The bundled sources have WARN problems (top classes) and no ERROR."""
+    assert main(["qc", "--fail-on", "none"]) == 0
+    assert main(["qc", "--fail-on", "WARN"]) == 1
+    out = tmp_path / "qc.tsv"
+    assert main(["qc", "--output", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "Level\tRule Name\tSubject\tProperty\tValue"
+    assert "WARN\tclass-without-superclass\texo:Finding\t\t" in lines[1:]
+    assert capsys.readouterr().err.endswith(f"problem(s) to {out} (0 ERROR, {len(lines) - 1} WARN, 0 INFO)\n")
+    assert main(["qc", "--format", "csv", "--output", "-"]) == 0
+    assert capsys.readouterr().out.startswith("Level,Rule Name,Subject,Property,Value\r\n")
