@@ -69,5 +69,33 @@ def _add_mappings(sub) -> None:
     m.set_defaults(func=cmd_mappings)
 
 
+def cmd_lookup(args) -> int:
+    import pyoxigraph as ox
+
+    from exo_rdf.lookup import lookup
+    from exo_rdf.results import render, write_output
+
+    result = lookup(args.text)
+    if args.format == "table":  # long statements would stretch every line of a table
+        result.rows = [tuple(t if not isinstance(t, ox.Literal) or len(t.value) <= 70 else ox.Literal(t.value[:69] + "…")
+                             for t in row) for row in result.rows]
+    write_output("-", render(result, args.format))
+    return 0
+
+
+def _add_lookup(sub) -> None:
+    lk = sub.add_parser("lookup", help="find terms and findings by label, synonym or printed name",
+                        description="Find terms (own and imported: labels, alternative labels, synonyms) and findings "
+                        "(names as the reviews print them, statements) whose text contains TEXT, case-insensitively; "
+                        "a CURIE or IRI finds that term. Prints each one's CURIE, label, kind and the name that matched, "
+                        "exact matches first.",
+                        epilog="examples:\n  exo-rdf lookup PD-L1\n  exo-rdf lookup \"pancreatic cancer\"\n"
+                               "  exo-rdf lookup MONDO:0009831 --format json")
+    lk.add_argument("text", help="the text to look for (a name, part of one, a CURIE or an IRI)")
+    lk.add_argument("--format", choices=("table", "json", "xml", "csv", "tsv"), default="table",
+                    help="table (default, long texts shortened) or SPARQL results json, xml, csv, tsv (full IRIs and texts)")
+    lk.set_defaults(func=cmd_lookup)
+
+
 #: sub-command name -> function adding its parser (see exo_rdf.cli.build_parser)
-ADDERS = {"check-terms": _add_check_terms, "qc": _add_qc, "mappings": _add_mappings}
+ADDERS = {"check-terms": _add_check_terms, "qc": _add_qc, "mappings": _add_mappings, "lookup": _add_lookup}

@@ -1,0 +1,54 @@
+"""exo-rdf lookup: terms by label, synonym or alternative label; findings by printed name or statement."""
+from __future__ import annotations
+
+import pytest
+
+from exo_rdf.cli import main
+from exo_rdf.errors import QueryParameterError
+from exo_rdf.lookup import lookup
+
+
+def found(store, text):
+    return [(r["term"], r["label"], r["kind"], r["matched"]) for r in lookup(text, store=store).values()]
+
+
+def test_an_alternative_label_finds_the_molecule_its_gene_and_the_findings(store):
+    rows = found(store, "Del-1")
+    assert rows == [
+        ("https://w3id.org/exo-rdf/data/finding-protein-table-2-02", "Table 2: Del-1 in Breast cancer", "exosomal biomarker finding", "Del-1"),
+        ("https://w3id.org/exo-rdf/data/protein-EDIL3", "EDIL3", "protein", "Del-1"),
+    ]
+
+
+def test_a_synonym_of_an_imported_term_case_insensitively(store):
+    rows = found(store, "CANCER OF PANCREAS")
+    assert ("http://purl.obolibrary.org/obo/MONDO_0009831", "malignant pancreatic neoplasm", "class", "cancer of pancreas") in rows
+    assert rows[0][3].lower() == "cancer of pancreas"  # exact matches first
+
+
+def test_a_curie_finds_its_term(store):
+    assert found(store, "MONDO:0009831") == [
+        ("http://purl.obolibrary.org/obo/MONDO_0009831", "malignant pancreatic neoplasm", "class", "MONDO:0009831"),
+    ]
+
+
+def test_a_printed_name_finds_findings(store):
+    rows = found(store, "Peripheral blood, Serum")
+    assert rows == [("https://w3id.org/exo-rdf/data/finding-protein-table-2-04", "Table 2: GPC-1 in Pancreatic cancer",
+                     "exosomal biomarker finding", "Peripheral blood, Serum")]
+
+
+def test_empty_text_is_refused():
+    with pytest.raises(QueryParameterError, match="give a non-empty text"):
+        lookup("  ")
+
+
+def test_cli_prints_curies(capsys):
+    assert main(["lookup", "Del-1"]) == 0
+    assert capsys.readouterr().out == (
+        "term                             label                            kind                        matched\n"
+        "-------------------------------  -------------------------------  --------------------------  -------\n"
+        "exod:finding-protein-table-2-02  Table 2: Del-1 in Breast cancer  exosomal biomarker finding  Del-1\n"
+        "exod:protein-EDIL3               EDIL3                            protein                     Del-1\n"
+        "(2 rows)\n"
+    )
