@@ -56,7 +56,7 @@ def cmd_query(args) -> int:
 
         sys.stdout.write(show_stored(args.name, _params(args.param)))
         return 0
-    _print_result(run_stored(args.name, _params(args.param), endpoint=args.endpoint), args.format)
+    _print_result(run_stored(args.name, _params(args.param), endpoint=_endpoint(args)), args.format)
     return 0
 
 
@@ -71,7 +71,7 @@ def cmd_sparql(args) -> int:
             text = Path(args.file).read_text(encoding="utf-8")
         except OSError as exc:
             raise ExoRdfError(f"{args.file}: cannot read the query file ({exc.strerror})") from None
-    _print_result(run_sparql(text, endpoint=args.endpoint), args.format)
+    _print_result(run_sparql(text, endpoint=_endpoint(args)), args.format)
     return 0
 
 
@@ -79,18 +79,19 @@ def cmd_stats(args) -> int:
     from exo_rdf.query import run_stored
 
     tables = (("findings-per-kind", "Findings by kind"), ("findings-per-section", "Findings by review section"))
+    endpoint = _endpoint(args)
     if args.format == "json":  # one document: each table as SPARQL JSON results under its query's name
         import json
 
         from exo_rdf.results import render
 
-        doc = {name: json.loads(render(run_stored(name), "json")) for name, _ in tables}
+        doc = {name: json.loads(render(run_stored(name, endpoint=endpoint), "json")) for name, _ in tables}
         print(json.dumps(doc, ensure_ascii=False, indent=1))
         return 0
     for name, title in tables:
         if args.format == "table":
             print(f"== {title}")
-        _print_result(run_stored(name), args.format)
+        _print_result(run_stored(name, endpoint=endpoint), args.format)
     return 0
 
 
@@ -160,6 +161,19 @@ def cmd_imports_refresh(args) -> int:
 ENDPOINT_HELP = "run on this SPARQL 1.1 endpoint instead of the embedded store"
 
 
+def _add_endpoint_options(parser) -> None:
+    from exo_rdf.cli_store import add_endpoint_options
+
+    add_endpoint_options(parser)
+
+
+def _endpoint(args):
+    """The remote store the command's options name (exo_rdf.stores.endpoint.Endpoint), or None."""
+    from exo_rdf.cli_store import endpoint_from_args
+
+    return endpoint_from_args(args)
+
+
 VALIDATE_FORMATS = ("text", "ttl", "jsonld", "json", "csv")
 
 
@@ -219,7 +233,7 @@ def _add_query(sub) -> None:
                    help="a query parameter (repeatable); numbers are bound in canonical form, CURIEs are expanded")
     q.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
     q.add_argument("--show", action="store_true", help="print the SPARQL with the bound values (a VALUES block) instead of running it")
-    q.add_argument("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+    _add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
 
 
@@ -232,7 +246,7 @@ def _add_sparql(sub) -> None:
                               "  exo-rdf sparql describe.rq --format ttl")
     s.add_argument("file", help="a file of SPARQL, or - to read it from standard input")
     s.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
-    s.add_argument("--endpoint", metavar="URL", help=ENDPOINT_HELP)
+    _add_endpoint_options(s)
     s.set_defaults(func=cmd_sparql)
 
 
@@ -243,6 +257,7 @@ def _add_stats(sub) -> None:
                         epilog="examples:\n  exo-rdf stats\n  exo-rdf stats --format json")
     st.add_argument("--format", choices=("table", "json"), default="table",
                     help="table (default), or json: one document holding each table as SPARQL JSON results")
+    _add_endpoint_options(st)
     st.set_defaults(func=cmd_stats)
 
 

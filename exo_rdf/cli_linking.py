@@ -25,7 +25,9 @@ def cmd_qc(args) -> int:
     from exo_rdf.qc import fails, report, run_checks, summary
     from exo_rdf.results import write_output
 
-    problems = run_checks()
+    from exo_rdf.cli_store import endpoint_from_args
+
+    problems = run_checks(endpoint=endpoint_from_args(args))
     fmt = args.format or ("tsv" if args.output not in (None, "-") else "table")
     where = write_output(args.output, report(problems, fmt))
     if where != "standard output":
@@ -60,6 +62,9 @@ def _add_qc(sub) -> None:
     q.add_argument("--output", metavar="FILE", default="-", help="write the report to FILE (default -: standard output)")
     q.add_argument("--fail-on", choices=("ERROR", "WARN", "INFO", "none"), default="ERROR",
                    help="the lowest level that makes the run fail with exit 1 (default ERROR; none: never)")
+    from exo_rdf.cli_store import add_endpoint_options
+
+    add_endpoint_options(q)
     q.set_defaults(func=cmd_qc)
 
 

@@ -49,6 +49,43 @@ def cmd_build(args) -> int:
     return 0
 
 
+def add_endpoint_options(parser, *, required: bool = False) -> None:
+    """Add the options naming a remote store, the same for every command that talks to one.
+
+    --endpoint (base URL or query URL), --store (flavour), --query-url, --update-url,
+    --store-url, --graph-base and --timeout-s; see exo_rdf.stores.endpoint for the URL forms.
+    Nothing is imported here beyond argparse: building a parser stays cheap.
+    """
+    from exo_rdf.sources import GRAPH_BASE
+
+    g = parser.add_argument_group("remote store")
+    g.add_argument("--endpoint", metavar="URL", required=required,
+                   help="run on this store instead of the embedded one: its base URL (Oxigraph: http://host:7878; "
+                        "Virtuoso: http://host:8890) or its query URL (…/query, …/sparql); user:password@ allowed")
+    g.add_argument("--store", choices=("oxigraph", "virtuoso", "generic"),
+                   help="the kind of store (default: read from the server's Server header when needed)")
+    g.add_argument("--query-url", metavar="URL", help="SPARQL query URL, if not derived from --endpoint")
+    g.add_argument("--update-url", metavar="URL", help="SPARQL update URL, if not derived from --endpoint")
+    g.add_argument("--store-url", metavar="URL", help="Graph Store Protocol URL, if not derived from --endpoint")
+    g.add_argument("--graph-base", default=GRAPH_BASE, metavar="IRI",
+                   help=f"prefix of exo-rdf's graph IRIs in the store (default {GRAPH_BASE})")
+    g.add_argument("--timeout-s", type=float, default=60.0, metavar="S",
+                   help="seconds to wait for each answer of the store (default 60)")
+
+
+def endpoint_from_args(args):
+    """The exo_rdf.stores.endpoint.Endpoint the options name, or None when no store URL was given.
+
+    Raises EndpointError for a URL that is not http(s) or a store that cannot be detected.
+    """
+    if not (args.endpoint or args.query_url or args.update_url or args.store_url):
+        return None
+    from exo_rdf.stores.endpoint import resolve
+
+    return resolve(args.endpoint, store=args.store, query_url=args.query_url, update_url=args.update_url,
+                   store_url=args.store_url, graph_base=args.graph_base, timeout_s=args.timeout_s)
+
+
 def _add_load(sub) -> None:
     # the sources' graph base, not exo_rdf.stores.load constant: importing the loader here would
     # slow down every command, 'exo-rdf query' included

@@ -47,20 +47,22 @@ def checks(root: Path | None = None) -> dict[str, tuple[str, str]]:
     return out
 
 
-def run_checks(store: ox.Store | None = None, *, root: Path | None = None) -> list[Problem]:
-    """Run every check on store (default: the embedded store of the sources); return the problems.
+def run_checks(store: ox.Store | None = None, *, root: Path | None = None, endpoint=None) -> list[Problem]:
+    """Run every check on store (default: the embedded store of the sources) or on a remote
+    endpoint (exo_rdf.stores.endpoint.Endpoint); return the problems.
 
-    Raises SourceError for a bad source or check file, QueryExecutionError for a failing query.
+    Raises SourceError for a bad source or check file, QueryExecutionError for a failing query,
+    EndpointError when the endpoint fails.
     """
     from exo_rdf.query import run_sparql
 
-    if store is None:
+    if store is None and endpoint is None:
         from exo_rdf.store import embedded_store
 
         store = embedded_store(root)
     problems = []
     for rule, (level, text) in checks(root).items():
-        for row in run_sparql(text, store=store).rows:
+        for row in run_sparql(text, store=store, endpoint=endpoint).rows:
             entity, value = (t.value if t is not None else "" for t in row[:2])
             prop = row[2].value if len(row) > 2 and row[2] is not None else ""
             problems.append(Problem(level, rule, entity, value, prop))

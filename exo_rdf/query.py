@@ -217,20 +217,30 @@ def run_sparql(
     text: str,
     *,
     store: ox.Store | None = None,
-    endpoint: str | None = None,
+    endpoint=None,
     bindings: dict[str, object] | None = None,
     default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
 ) -> Result:
-    """Run SPARQL text on the embedded store (default) or on a remote endpoint.
+    """Run SPARQL text (any query form) on the embedded store (default) or on a remote endpoint.
 
-    On the embedded store the default graph is the union of all named graphs.
+    On the embedded store the default graph is the union of all named graphs. An endpoint given
+    as an exo_rdf.stores.endpoint.Endpoint answers the same: the query sees exo-rdf's graphs
+    (or default_graphs / named_graphs when given), and the answer is normalised to the embedded
+    store's terms. An endpoint given as a query URL string gets the query as it is, with the
+    store's own dataset unless default_graphs / named_graphs are given.
     Raises QueryExecutionError when the query does not parse or fails; EndpointError for remote failures.
     """
     text = with_values_block(text, bindings or {})
     if endpoint:
-        from exo_rdf.stores import http as remote
+        from exo_rdf.stores import remote
 
-        return _result_from(remote.select(endpoint, text, default_graphs=default_graphs))
+        if isinstance(endpoint, str):
+            from exo_rdf.stores.http import DEFAULT_TIMEOUT
+
+            return remote.fetch(endpoint, text, default_graphs=default_graphs, named_graphs=named_graphs,
+                                timeout_s=DEFAULT_TIMEOUT)
+        return remote.run(endpoint, text, default_graphs=default_graphs, named_graphs=named_graphs)
     if store is None:
         from exo_rdf.store import embedded_store
 

@@ -32,3 +32,31 @@ def virtuoso():
 def store():
     """The bundled ontology, imports, data and shapes in one in-memory store."""
     return build_store(discover(ROOT))
+
+
+@pytest.fixture(scope="session")
+def oxigraph_plain():
+    """Oxigraph without --union-default-graph, holding exo-rdf's graphs and intruders (tests/stores.py)."""
+    from servers import oxigraph_server
+    from stores import load_oxigraph
+
+    with oxigraph_server(union_default_graph=False) as base:
+        yield load_oxigraph(base)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_union():
+    """Oxigraph with --union-default-graph, holding exo-rdf's graphs and intruders (tests/stores.py)."""
+    from servers import oxigraph_server
+    from stores import load_oxigraph
+
+    with oxigraph_server(union_default_graph=True) as base:
+        yield load_oxigraph(base)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_loaded(virtuoso):
+    """The session's Virtuoso holding exo-rdf's graphs and intruders under their own graph base."""
+    from stores import load_virtuoso
+
+    return load_virtuoso(virtuoso.base)

@@ -171,7 +171,7 @@ class _Client:
         """Send one request; return the response (any status) or raise EndpointError if none came."""
         session = self.retrying if retry else self.once
         replayable = body is None or isinstance(body, (bytes, str))
-        if self.credentials and self.auth is None and (not replayable or len(body) > PROBE_ABOVE):
+        if self.credentials and self.auth is None and (not replayable or len(body or b"") > PROBE_ABOVE):
             # a server that wants credentials may close the connection while a large body is still
             # being sent ("broken pipe"): ask for the challenge first with a request without body
             self.learn_from(self._do(self.retrying, "HEAD", url, None, None, params, timeout_s, False))

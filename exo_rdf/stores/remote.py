@@ -1,0 +1,227 @@
+"""Run SPARQL on a remote store so that it answers as the embedded store does.
+
+Stores differ in what a query without FROM sees: Oxigraph without ``--union-default-graph``
+and Jena/Fuseki see an empty default graph, Virtuoso sees every graph it holds (staging graphs
+and other people's graphs included). So the client names the dataset itself (SPARQL 1.1
+Protocol ``default-graph-uri``, and ``named-graph-uri`` for a query with GRAPH): exo-rdf's graphs
+under the graph base, listed with ``queries/store/dataset-graphs.rq``. Answers are then turned
+into the terms the embedded store gives (see ``normalise``).
+"""
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import EndpointError, QueryExecutionError
+
+#: the graphs `exo-rdf load` writes below the graph base that make up the knowledge graph; the
+#: catalogue graph ("queries") describes the stored queries and is not in the embedded store,
+#: so it is offered as a named graph only
+KNOWLEDGE_GRAPHS = ("ontology", "data", "findings/review-tex", "findings/review-protein", "shapes")
+CATALOGUE_GRAPH = "queries"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# what a query text says, once comments, strings and IRIs are blanked out
+_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s"{}|^`\\]*>|#[^\n]*')
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_GRAPH = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+
+ACCEPT = {
+    "SELECT": "application/sparql-results+xml",
+    "ASK": "application/sparql-results+xml",
+    # N-Triples first: every store writes it and pyoxigraph reads it; Turtle and RDF/XML as fall-backs
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
+    "DESCRIBE": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
+}
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword outside comments, strings and IRIs.
+
+    Raises QueryExecutionError when there is none.
+    """
+    m = _FORM.search(_NOISE.sub(" ", text))
+    if not m:
+        raise QueryExecutionError("the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
+    return m.group(1).upper()
+
+
+def is_exo_graph(iri: str, graph_base: str) -> bool:
+    """Whether iri is one of exo-rdf's knowledge graphs under graph_base (a user/ graph included).
+
+    Staging graphs of a load (``…-staging-…``) and graphs outside the base never are.
+    """
+    if not iri.startswith(graph_base) or "-staging-" in iri:
+        return False
+    rest = iri[len(graph_base):]
+    return rest in KNOWLEDGE_GRAPHS or (rest.startswith("user/") and len(rest) > len("user/"))
+
+
+def dataset(endpoint) -> tuple[list[str], list[str]]:
+    """(default graphs, named graphs) of exo-rdf on the endpoint; listed once per Endpoint.
+
+    Raises EndpointError when the store is unreachable or holds none of exo-rdf's graphs under
+    the endpoint's graph base.
+    """
+    if endpoint._dataset is None:
+        from exo_rdf.query import with_values_rows
+        from exo_rdf.sources import project_root
+        from exo_rdf.stores import http
+
+        text = (project_root() / "queries" / "store" / "dataset-graphs.rq").read_text(encoding="utf-8")
+        text = with_values_rows(text, ["base"], [(ox.Literal(endpoint.graph_base),)])
+        answer = http.select(endpoint.query, text, timeout=endpoint.timeout_s)
+        found = sorted(row["graph"].value for row in answer)
+        graphs = [g for g in found if is_exo_graph(g, endpoint.graph_base)]
+        if not graphs:
+            raise EndpointError(
+                f"{endpoint.shown()}: the store holds none of exo-rdf's graphs under <{endpoint.graph_base}> "
+                f"(an empty answer would mislead); load them with 'exo-rdf load --endpoint URL', or give the "
+                f"--graph-base they were loaded under")
+        catalogue = endpoint.graph_base + CATALOGUE_GRAPH
+        endpoint._dataset = (graphs, graphs + ([catalogue] if catalogue in found else []))
+    return endpoint._dataset
+
+
+def run(endpoint, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+    """Run a query (any form) on endpoint with exo-rdf's dataset; return an exo_rdf.query.Result.
+
+    default_graphs / named_graphs replace the dataset exo-rdf would name (e.g. to validate
+    given graphs). Raises EndpointError (AuthenticationError) for remote failures,
+    QueryExecutionError when the text is not a query.
+    """
+    form = query_form(text)
+    if default_graphs is None:
+        default_graphs, named = dataset(endpoint)
+        named_graphs = named if named_graphs is None else named_graphs
+    if not _GRAPH.search(_NOISE.sub(" ", text)):
+        named_graphs = []  # none needed; Virtuoso then still sees only the default graphs
+    return fetch(endpoint.query, text, form=form, default_graphs=default_graphs, named_graphs=named_graphs,
+                 timeout_s=endpoint.timeout_s, virtuoso=endpoint.flavour == "virtuoso")
+
+
+def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), named_graphs=(), timeout_s: float,
+          virtuoso: bool = False):
+    """Send one query to url as the SPARQL 1.1 Protocol says and parse the answer into a Result.
+
+    virtuoso turns on the normalisation of Virtuoso's answers (see normalise).
+    Raises EndpointError for a failure or an answer that cannot be read.
+    """
+    import urllib.parse
+
+    from exo_rdf.query import Result
+    from exo_rdf.stores import http
+
+    form = form or query_form(text)
+    body = urllib.parse.urlencode([("query", text)] + [("default-graph-uri", g) for g in default_graphs or ()]
+                                  + [("named-graph-uri", g) for g in named_graphs or ()])
+    response = http.client(url).send("POST", url, body=body, timeout_s=timeout_s, retry=True,
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT[form]})
+    http.check_status(url, response)
+    payload, ctype = response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    try:
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
+            return Result([], [], triples=[ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(payload, format=fmt)])
+        fmt = ox.QueryResultsFormat.from_media_type(ctype) or (
+            ox.QueryResultsFormat.XML if payload.lstrip().startswith(b"<") else ox.QueryResultsFormat.JSON)
+        answer = ox.parse_query_results(payload, format=fmt)
+    except (SyntaxError, ValueError) as exc:
+        raise EndpointError(f"{http.public_url(url)}: the {form} answer ({ctype or 'no type'}) cannot be read: {exc}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return Result([], [], boolean=bool(answer))
+    variables = [v.value for v in answer.variables]
+    rows = [tuple(solution[v] for v in variables) for solution in answer]
+    if virtuoso:
+        rows = normalise(text, variables, rows)
+    return Result(variables, rows)
+
+
+_ONE_ZERO = {"1": "true", "0": "false"}
+_BLANK_STR = re.compile(r"nodeID://b?\d+")
+_DISTINCT = re.compile(r"\bSELECT\s+(DISTINCT|REDUCED)\b", re.IGNORECASE)
+
+
+def normalise(text: str, variables: list[str], rows: list[tuple]) -> list[tuple]:
+    """Virtuoso's SELECT rows as the embedded store gives them.
+
+    Measured on Virtuoso 7.2 (Debian) with every stored query and QC check, two differences:
+    - the value of a boolean expression (``COUNT(...) > 1 AS ?x``, ``BOUND(?y) AS ?b``, a
+      ``true`` constant) comes back as ``"1"``/``"0"`` typed xsd:integer, whereas a boolean
+      stored in the data comes back as xsd:boolean: the variables a boolean expression binds
+      are turned back into xsd:boolean;
+    - ``STR(?x)`` of a blank node, an error in SPARQL (the variable stays unbound), gives the
+      string ``"nodeID://b123"``: such a string is unbound again, and the duplicate rows that
+      leaves in a SELECT DISTINCT are removed.
+    Counts come back as xsd:integer, decimals in canonical form and language tags in lower
+    case (as pyoxigraph gives them) when the answer is SPARQL XML, which the client asks for
+    (Virtuoso's JSON answers type counts as xsd:int).
+    """
+    booleans = boolean_variables(text) & set(variables)
+    columns = [i for i, v in enumerate(variables) if v in booleans]
+    boolean = ox.NamedNode(XSD + "boolean")
+    out, unbound = [], False
+    for row in rows:
+        row = list(row)
+        for i in columns:
+            term = row[i]
+            if isinstance(term, ox.Literal) and term.datatype.value == XSD + "integer" and term.value in _ONE_ZERO:
+                row[i] = ox.Literal(_ONE_ZERO[term.value], datatype=boolean)
+        for i, term in enumerate(row):
+            if isinstance(term, ox.Literal) and term.datatype.value == XSD + "string" and _BLANK_STR.fullmatch(term.value):
+                row[i], unbound = None, True
+        out.append(tuple(row))
+    if unbound and _DISTINCT.search(_NOISE.sub(" ", text)):
+        out = list(dict.fromkeys(out))
+    return out
+
+
+#: rdflib algebra names of expressions whose value is a boolean
+_BOOLEAN_EXPRESSIONS = {
+    "RelationalExpression", "ConditionalAndExpression", "ConditionalOrExpression", "UnaryNot",
+    "Builtin_BOUND", "Builtin_isIRI", "Builtin_isURI", "Builtin_isBLANK", "Builtin_isLITERAL",
+    "Builtin_isNUMERIC", "Builtin_REGEX", "Builtin_CONTAINS", "Builtin_STRSTARTS", "Builtin_STRENDS",
+    "Builtin_sameTerm", "Builtin_LANGMATCHES", "Builtin_EXISTS", "Builtin_NOTEXISTS",
+}
+
+
+def boolean_variables(text: str) -> set[str]:
+    """The variables a query binds (BIND, SELECT expressions) to the value of a boolean expression.
+
+    Read from rdflib's algebra of the query (imported here only: Virtuoso answers alone need it);
+    an empty set when rdflib cannot parse the text.
+    """
+    try:
+        from rdflib import Literal, Variable
+        from rdflib.plugins.sparql import prepareQuery
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        algebra = prepareQuery(text).algebra
+    except Exception:  # rdflib raises many kinds; a query it cannot read keeps Virtuoso's terms
+        return set()
+    bindings: list[tuple[str, object]] = []
+
+    def walk(node) -> None:
+        if isinstance(node, CompValue):
+            if node.name == "Extend":
+                bindings.append((str(node.var), node.expr))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+
+    walk(algebra)
+    found: set[str] = set()
+    changed = True
+    while changed:  # (?x AS ?y) carries a boolean on
+        changed = False
+        for var, expr in bindings:
+            boolean = ((isinstance(expr, CompValue) and expr.name in _BOOLEAN_EXPRESSIONS)
+                       or (isinstance(expr, Literal) and expr.datatype is not None and str(expr.datatype) == XSD + "boolean")
+                       or (isinstance(expr, Variable) and str(expr) in found))
+            if boolean and var not in found:
+                found.add(var)
+                changed = True
+    return found
