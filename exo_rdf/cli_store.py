@@ -36,7 +36,8 @@ def cmd_load(args) -> int:
 def cmd_serve(args) -> int:
     from exo_rdf.stores.serve import serve
 
-    return serve(port=args.port, writable=args.writable)
+    return serve(port=args.port, page_port=args.page_port, timeout_s=args.timeout_s, writable=args.writable,
+                 graph_base=args.graph_base)
 
 
 def cmd_build(args) -> int:
@@ -109,8 +110,15 @@ def _add_load(sub) -> None:
 
 
 def _add_serve(sub) -> None:
-    s = sub.add_parser("serve", help="serve the graph with a SPARQL server on 127.0.0.1 (read-only; Ctrl-C stops)")
-    s.add_argument("--port", type=int, default=7878)
+    from exo_rdf.sources import GRAPH_BASE as DEFAULT_GRAPH_BASE
+
+    s = sub.add_parser("serve", help="serve the graph with a SPARQL server on 127.0.0.1 and a page of the stored queries "
+                                     "(read-only; Ctrl-C or SIGTERM stops it and removes its store)")
+    s.add_argument("--port", type=int, default=7878, metavar="N", help="the SPARQL server's port (default 7878; 0 picks a free one)")
+    s.add_argument("--page-port", type=int, metavar="N", help="the port of the page of stored queries (default: --port + 1; 0 picks a free one)")
+    s.add_argument("--timeout-s", type=int, default=30, metavar="S",
+                   help="the server stops a query that computes longer than S seconds before answering (default 30)")
+    s.add_argument("--graph-base", default=DEFAULT_GRAPH_BASE, metavar="IRI", help=f"prefix of the graph IRIs (default {DEFAULT_GRAPH_BASE})")
     s.add_argument("--writable", action="store_true", help="accept updates (they are lost when the server stops)")
     s.set_defaults(func=cmd_serve)
 
