@@ -107,6 +107,7 @@ def stop_and_check(served: Served, sig: int) -> str:
         served.proc.send_signal(sig)
         assert served.proc.wait(timeout=30) == 0
         stderr = served.stderr + served.proc.stderr.read().decode()
+        assert stderr.endswith("Ctrl-C stops the server and removes its store\nstopped the server and removed its store\n")
         assert not _alive(served.child, served.port), "the oxigraph server outlived exo-rdf serve"
         assert _free(served.port) and _free(served.page_port)
         assert not served.workdir.exists()

@@ -78,6 +78,7 @@ def serve(
     base = f"http://{HOST}:{port}"
     previous = _on_sigterm_interrupt()
     workdir = server = page = page_thread = None
+    stopped = False
     try:
         if page_port is None:
             page_port = port + 1 if requested and port < 65535 else 0
@@ -97,6 +98,7 @@ def serve(
         try:
             code = server.wait()
         except KeyboardInterrupt:
+            stopped = True
             return 0
         raise EndpointError(f"the Oxigraph server stopped by itself (exit {code}): {_last_line(workdir / 'server.log')}")
     finally:
@@ -110,6 +112,9 @@ def serve(
                 page.server_close()
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
+            if stopped:
+                left = f"; could not remove {workdir}" if workdir.exists() else " and removed its store"
+                print(f"stopped the server{left}", file=sys.stderr, flush=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
