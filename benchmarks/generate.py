@@ -19,6 +19,7 @@ EXO = "https://w3id.org/exo-rdf/ontology/"
 EXOD = "https://w3id.org/exo-rdf/data/"
 OBO = "http://purl.obolibrary.org/obo/"
 SH = "http://www.w3.org/ns/shacl#"
+PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -64,8 +65,10 @@ def provenance(rng, f, review, error):
     sec_review = "review-tex" if error == "section-of-other-review" and review == "review-protein" else (
         "review-protein" if error == "section-of-other-review" else review)
     out = [(f, EXO + "statedIn", iri(EXOD + review)), (f, EXO + "inSection", iri(EXOD + rng.choice(SECTIONS[sec_review])))]
+    out += [(f, PROV + "wasDerivedFrom", iri(EXOD + review)), (f, OBO + "RO_0002558", iri(OBO + "ECO_0000304"))]
     if error != "missing-statement":
-        out.append((f, EXO + "statement", lit(f"Synthetic statement {f.rsplit('-', 1)[-1]}.")))
+        statement = lit(f"Synthetic statement {f.rsplit('-', 1)[-1]}.")
+        out += [(f, EXO + "statement", statement), (f, PROV + "value", statement)]
     if error == "reference-as-string":
         out.append((f, EXO + "citesReference", lit(str(rng.randint(1, HIGHEST_REFERENCE[review])))))
     elif error != "no-references":

@@ -1,7 +1,7 @@
 """Generate the import modules: one Turtle file per external ontology with exactly the terms used.
 
 Each module declares the external terms that the ontology, data, shapes and queries use, with their
-upstream labels and synonyms, and, for GO, CL and MONDO classes, their is_a chain up to the root,
+upstream labels and synonyms, and, for GO, CL, MONDO and ECO classes, their is_a chain up to the root,
 so that a reasoner and ``rdfs:subClassOf*`` see the hierarchy. GO part_of parents are kept apart,
 as ``exo:upstreamPartOf`` annotations. The UBERON parent table mixes is_a with part_of without
 saying which (blood plasma has both haemolymphatic fluid and blood among its parents), so UBERON
@@ -40,10 +40,11 @@ MODULES = {
     "hgnc": ("hgnc.tsv", None),
     "mirbase": ("mirbase.tsv", None),
     "cellosaurus": ("cellosaurus.tsv", None),
+    "eco": ("eco.tsv", "eco_parents.tsv"),
 }
 #: modules whose parent table does not tell is_a from part_of
 MIXED_PARENTS = {"uberon"}
-_OBO_MODULE = {"GO": "go", "CL": "cl", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "RO": "ro", "BFO": "ro"}
+_OBO_MODULE = {"GO": "go", "CL": "cl", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "RO": "ro", "BFO": "ro", "ECO": "eco"}
 _IRI_IN_TEXT = re.compile(r"<(https?://[^>\s]+)>|\bobo:([A-Z]+_\d+)")
 
 

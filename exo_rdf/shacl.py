@@ -6,7 +6,10 @@ query (sh:minCount/sh:maxCount), one query for the distinct values on the path, 
 mapping failing values back to focus nodes. Value constraints (sh:datatype, sh:nodeKind,
 sh:pattern, sh:in, numeric bounds, sh:node) are checked once per distinct value, which is what
 makes large curation sets fast: a set of a million triples has few distinct values per path.
-sh:class, sh:equals, sh:lessThanOrEquals and sh:or are evaluated in SPARQL.
+sh:class, sh:equals, sh:lessThanOrEquals and sh:hasValue are evaluated in SPARQL. A node-level
+sh:or is evaluated from its alternatives, each a property shape or a node shape of property
+shapes: each alternative's property shapes run as above on the or's targets, and a focus node
+violates the sh:or when it violates every alternative.
 
 The supported subset is exactly what exo-rdf's shapes use; shapes with anything else are refused
 with a message that names the feature and points to ``--engine pyshacl``. A differential test
@@ -68,13 +71,14 @@ class ShapesModel:
         for q in quads:
             self.triples.setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
         self.properties: list[PropertyShape] = []
-        self.ors: list[tuple] = []  # (node shape, targets, message, severity)
+        self.ors: list[tuple] = []  # (node shape, targets, message, severity, alternatives)
         for shape, props in self.triples.items():
             targets = props.get(SH + "targetClass", [])
             if not targets or self._deactivated(shape):
                 continue
             if SH + "or" in props:
-                self.ors.append((shape, targets, self._text(shape, "message"), self._severity(shape)))
+                alternatives = [self._alternative(a, targets) for a in self.members(props[SH + "or"][0])]
+                self.ors.append((shape, targets, self._text(shape, "message"), self._severity(shape), alternatives))
             for ps in props.get(SH + "property", []):
                 if not self._deactivated(ps):
                     self.properties.append(self._property(ps, targets))
@@ -101,6 +105,12 @@ class ShapesModel:
     def _severity(self, node) -> str:
         values = self.values(node, "severity")
         return values[0].value.rsplit("#", 1)[-1] if values else "Violation"
+
+    def _alternative(self, node, targets) -> list[PropertyShape]:
+        """The property shapes that an sh:or alternative consists of (one, or its sh:property list)."""
+        if self.values(node, "path"):
+            return [self._property(node, targets)]
+        return [self._property(ps, targets) for ps in self.values(node, "property")]
 
     def _property(self, ps, targets) -> PropertyShape:
         path = self.values(ps, "path")[0]
@@ -135,18 +145,21 @@ def check_supported(model: ShapesModel) -> None:
                 refuse(p.replace(SH, "sh:"), subject)
             if p == SH + "nodeKind" and any(v.value != SH + "IRI" for v in values):
                 refuse(f"sh:nodeKind {values[0]}", subject)
-    for ps in model.properties:
+    alternatives = [ps for *_, alts in model.ors for alt in alts for ps in alt]
+    for ps in model.properties + alternatives:
         if ps.sequence is not None and (len(ps.sequence) != 2 or set(ps.constraints) - {SH + "equals"}):
             refuse("a sequence path other than two predicates under sh:equals", ps.node)
         if not ps.predicates and ps.sequence is None:
             refuse("a path other than a predicate, an alternative of predicates or a sequence", ps.node)
-        if SH + "hasValue" in ps.constraints:
-            refuse("sh:hasValue outside sh:or", ps.node)
-    for shape, *_ in model.ors:
+        if SH + "hasValue" in ps.constraints and len(ps.predicates) != 1:
+            refuse("sh:hasValue on a path other than a predicate", ps.node)
+        if SH + "or" in ps.constraints:
+            refuse("sh:or inside a property shape", ps.node)
+    for shape, *_, alts in model.ors:
         for alternative in model.members(model.values(shape, "or")[0]):
-            counts = [v.value for v in model.values(alternative, "minCount")]
-            if not (counts == ["1"] or model.values(alternative, "hasValue")):
-                refuse("an sh:or alternative other than sh:minCount 1 or sh:hasValue", shape)
+            extra = set(model.triples.get(alternative, {})) - {SH + "property", RDF + "type"}
+            if not model.values(alternative, "path") and extra:
+                refuse("an sh:or alternative other than a property shape or a node shape of sh:property", shape)
 
 
 def _query(root: Path, name: str) -> str:
@@ -166,6 +179,7 @@ class _Run:
         self.store, self.model, self.root = store, model, root
         self.Violation = Violation
         self.results: dict[tuple, object] = {}
+        self.focus_terms: dict[str, object] = {}  # focus value -> its RDF term, for sh:or
 
     def select(self, name: str, names: list[str], rows: list[tuple]):
         if not rows:
@@ -177,6 +191,7 @@ class _Run:
         if ps is not None:
             path = ps.path.value if isinstance(ps.path, ox.NamedNode) else "(complex path)"
         key = (focus.value, path, component, None if value is None else str(value))
+        self.focus_terms[focus.value] = focus
         if key not in self.results:
             self.results[key] = self.Violation(
                 focus=focus.value,
@@ -223,6 +238,18 @@ class _Run:
             for row in self.select("focus-nodes-with-values", ["targetClass", "predicate", "value"], rows):
                 self.report(ps, row["focus"], component, row["value"])
 
+    def has_values(self, ps: PropertyShape) -> None:
+        for wanted in ps.constraints.get(SH + "hasValue", []):
+            for row in self.select("has-value-missing", ["targetClass", "predicate", "value"], self.target_rows(ps, wanted)):
+                self.report(ps, row["focus"], "HasValueConstraintComponent")
+
+    def check(self, ps: PropertyShape) -> None:
+        """Run every constraint of one property shape on its targets."""
+        self.counts(ps)
+        self.value_constraints(ps)
+        self.pair_constraints(ps)
+        self.has_values(ps)
+
     def pair_constraints(self, ps: PropertyShape) -> None:
         for other in ps.constraints.get(SH + "lessThanOrEquals", []):
             for row in self.select("less-than-or-equals", ["targetClass", "predicate", "other"], self.target_rows(ps, other)):
@@ -239,9 +266,16 @@ class _Run:
                     self.report(ps, row["focus"], "EqualsConstraintComponent", row["value"])
 
     def node_ors(self) -> None:
-        for shape, targets, message, severity in self.model.ors:
-            for row in self.select("or", ["targetClass", "shape"], [(t, _skolem(shape)) for t in targets]):
-                self.report(None, row["focus"], "OrConstraintComponent", shape=shape, message=message, severity=severity)
+        for shape, targets, message, severity, alternatives in self.model.ors:
+            failing = None  # focus nodes that violate every alternative so far
+            for alternative in alternatives:
+                scratch = _Run(self.store, self.model, self.root)
+                for ps in alternative:
+                    scratch.check(ps)
+                violating = scratch.focus_terms
+                failing = dict(violating) if failing is None else {k: v for k, v in failing.items() if k in violating}
+            for _, focus in sorted((failing or {}).items()):
+                self.report(None, focus, "OrConstraintComponent", shape=shape, message=message, severity=severity)
 
 
 def _is_numeric(term) -> bool:
@@ -318,9 +352,7 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
     checking = Progress("validate: checking", len(model.properties) + 1, unit="property shapes", enabled=progress)
 
     def check(ps: PropertyShape) -> None:
-        run.counts(ps)
-        run.value_constraints(ps)
-        run.pair_constraints(ps)
+        run.check(ps)
         checking.add(1)
 
     # pyoxigraph evaluates queries without the GIL, so property shapes are checked in parallel.

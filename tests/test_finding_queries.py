@@ -22,7 +22,7 @@ def test_everything_about_pd_l1_with_provenance(store):
         ("finding-protein-therapy-22", "therapy finding", "cargo"),
         ("finding-protein-signal-molecules-08", "cargo effect finding", "cargo"),
         ("finding-protein-immune-evasion-28", "cargo effect finding", "cargo"),
-        ("finding-protein-immune-evasion-29", "cargo effect finding", "regulates target"),
+        ("finding-protein-immune-evasion-29", "cargo effect finding", "target"),
         ("finding-protein-immune-evasion-33", "cargo effect finding", "regulates target"),
         ("finding-protein-table-1-07", "clinical trial finding", "exosomal content"),
         ("finding-protein-table-2-18", "exosomal biomarker finding", "marker"),

@@ -11,10 +11,14 @@ EXO = "https://w3id.org/exo-rdf/ontology/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SH = "http://www.w3.org/ns/shacl#"
 F = EXOD + "finding-user-01"
+T = EXOD + "finding-user-01-target-1"
+PUB = EXOD + "publication-user-01"
+PROV = "http://www.w3.org/ns/prov#"
+HAS_EVIDENCE = "http://purl.obolibrary.org/obo/RO_0002558"
 COMPLEX = "(complex path)"
 
 EXPECTED = {
-    "finding-missing-section": {(F, EXO + "inSection", "MinCount"), (F, COMPLEX, "Equals")},
+    "finding-missing-section": {(F, COMPLEX, "Equals")},
     "finding-section-of-other-review": {(F, COMPLEX, "Equals")},
     "finding-no-references": {(F, None, "Or")},
     "finding-reference-as-string": {(F, EXO + "citesReference", "Datatype")},
@@ -55,6 +59,22 @@ EXPECTED = {
     "quantity-without-number": {(F, None, "Or")},
     "vocabulary-without-definition": {(EXOD + "condition-user-xyz", "http://www.w3.org/2004/02/skos/core#definition", "MinCount")},
     "chemical-link-not-chebi": {(EXOD + "drug-user-xyz", COMPLEX, "Pattern")},
+    # evidence and PROV: a missing ECO class also leaves no reference/evidence pair to match
+    "finding-missing-evidence": {(F, HAS_EVIDENCE, "MinCount"), (F, None, "Or")},
+    "finding-evidence-not-traceable": {(F, None, "Or")},
+    "finding-missing-derivation": {(F, PROV + "wasDerivedFrom", "MinCount"), (F, None, "Or")},
+    "finding-statement-not-prov-value": {(F, PROV + "value", "Equals")},
+    # roles of molecules
+    "target-direction-unknown": {(T, EXO + "targetDirection", "In")},
+    "target-missing-target": {(T, EXO + "target", "MinCount")},
+    "target-regulation-untyped": {(F, EXO + "hasTargetRegulation", "Class")},
+    "co-administered-agent-not-a-molecule": {(F, EXO + "coAdministeredAgent", "Class")},
+    "released-factor-not-a-molecule": {(F, EXO + "releasedFactor", "Class")},
+    # sources beyond the two reviews
+    "publication-bad-doi": {(PUB, EXO + "doi", "Pattern")},
+    "publication-bad-pmid": {(PUB, EXO + "pmid", "Pattern")},
+    "research-article-without-identifier": {(PUB, None, "Or")},
+    "research-finding-with-references": {(F, None, "Or")},
 }
 
 
@@ -68,7 +88,7 @@ def test_bundled_data_conforms(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("name", ["user-findings", "user-findings-more"])
+@pytest.mark.parametrize("name", ["user-findings", "user-findings-more", "user-findings-roles"])
 def test_valid_user_file_conforms(name, engine):
     report = validate([FIXTURES / "valid" / f"{name}.ttl"], engine=engine)
     assert report.conforms, report.text()
