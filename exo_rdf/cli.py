@@ -14,7 +14,7 @@ import sys
 from exo_rdf import __version__
 from exo_rdf.errors import ExoRdfError, QueryParameterError
 
-EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml", "sssom")
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml", "sssom", "kgx")
 #: exo_rdf.results.RESULT_FORMATS, repeated so that building the parser imports nothing (a test keeps them equal)
 RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld")
 RESULT_FORMATS_HELP = ("table (default, for people), or a standard format: json, xml, csv, tsv (SPARQL results, "
@@ -101,7 +101,18 @@ def cmd_validate(args) -> int:
 
     from exo_rdf.results import write_output
 
-    report = validate([Path(f) for f in args.files] or None, engine=args.engine, progress=args.progress or None)
+    endpoint = _endpoint(args)
+    if endpoint is not None:
+        from exo_rdf.stores.validate import validate_in_store
+
+        if args.files:
+            raise ExoRdfError("give either FILEs or --endpoint: to validate files in a store, load them first "
+                              "(exo-rdf load --file) and name their graphs with --graph")
+        report = validate_in_store(endpoint, args.graph, shapes_graph=args.shapes_graph, progress=args.progress or None)
+    elif args.graph or args.shapes_graph:
+        raise ExoRdfError("--graph and --shapes-graph name graphs in a store: give --endpoint too")
+    else:
+        report = validate([Path(f) for f in args.files] or None, engine=args.engine, progress=args.progress or None)
     write_output(args.output, report.serialize(args.format))
     return 0 if report.conforms else 1
 
@@ -132,6 +143,12 @@ def cmd_export(args) -> int:
     from pathlib import Path
     from exo_rdf.export import export
 
+    if args.format == "kgx":  # a folder of KGX nodes and edges files (Biolink Model), not one RDF file
+        from exo_rdf.kgx import export_kgx
+
+        nodes, edges = export_kgx(Path(args.out))
+        print(f"wrote {nodes} nodes and {edges} edges (KGX TSV, Biolink Model) to {args.out}", file=sys.stderr)
+        return 0
     n = export(args.out if args.out == "-" else Path(args.out), args.format)
     where = "standard output" if args.out == "-" else args.out
     print(f"wrote {n} statements to {where} ({args.format})", file=sys.stderr)
@@ -277,6 +294,12 @@ def _add_validate(sub) -> None:
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
                    help="sparql: SHACL Core compiled to SPARQL on Oxigraph (default, fast); pyshacl: the reference engine")
     v.add_argument("--progress", action="store_true", help="show progress on stderr (on by default on a terminal)")
+    v.add_argument("--graph", action="append", metavar="IRI",
+                   help="with --endpoint: validate this graph of the store (repeatable), with the ontology and shared "
+                        "data graphs as context; default: exo-rdf's graphs")
+    v.add_argument("--shapes-graph", metavar="IRI", help="with --endpoint: take the shapes from this graph of the store "
+                   "(default: the bundled shapes)")
+    _add_endpoint_options(v)
     v.set_defaults(func=cmd_validate)
 
 
@@ -296,10 +319,11 @@ def _add_reason(sub) -> None:
 def _add_export(sub) -> None:
     e = sub.add_parser("export", help="write the merged graph in an RDF format",
                        description="Write ontology, import modules, data and shapes as one graph (ttl, nt, xml) or with "
-                       "one named graph per source file (nq, trig, jsonld), or the SSSOM mapping set.",
+                       "one named graph per source file (nq, trig, jsonld), the SSSOM mapping set, or a Biolink Model "
+                       "knowledge graph as KGX nodes and edges files in the folder --out (kgx).",
                        epilog="examples:\n  exo-rdf export --format ttl --out exo-rdf.ttl\n  exo-rdf export --format nq --out - | gzip > exo-rdf.nq.gz")
     e.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the RDF format (or sssom)")
-    e.add_argument("--out", required=True, metavar="FILE", help="the file to write, - for standard output")
+    e.add_argument("--out", required=True, metavar="FILE", help="the file to write, - for standard output (kgx: a folder)")
     e.set_defaults(func=cmd_export)
 
 
