@@ -11,26 +11,48 @@ from exo_rdf.errors import LoadError
 
 
 def cmd_load(args) -> int:
-    from exo_rdf.stores.load import Endpoints, load, load_files
+    import signal
 
-    endpoints = Endpoints.from_base(args.endpoint, store=args.store_url, query=args.query_url, update=args.update_url)
+    from exo_rdf.stores.load import load, load_files
+
+    given_timeout = args.timeout_s  # None: each request waits longer as its payload grows
+    args.timeout_s = given_timeout or 60.0
+    endpoint = endpoint_from_args(args)
     mode = "append" if args.append else "replace"
-    if args.file:
-        results = load_files(endpoints, args.file, mode=mode, graph=args.graph, graph_base=args.graph_base,
-                             progress=args.progress or None)
-        labels = args.file
-    else:
-        if args.graph:
-            raise LoadError("--graph goes with --file: the bundled graph is loaded into one named graph per part")
-        results = load(endpoints, mode=mode, graph_base=args.graph_base)
-        labels = [r.graph for r in results]
-    for label, r in zip(labels, results):
-        state = "verified" if r.verified else "added"
-        where = f"{label} -> {r.graph}" if args.file else r.graph
-        print(f"{where}: {r.sent} triples sent, {r.stored} {'in the store' if r.verified else 'new in the store'} ({state})")
+    if args.graph and not args.file:
+        raise LoadError("--graph goes with --file: the bundled graph is loaded into one named graph per part")
+    notes: list[str] = []
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up as Ctrl-C does
+    try:
+        if args.file:
+            results = load_files(endpoint, args.file, mode=mode, graph=args.graph, graph_base=args.graph_base,
+                                 allow_empty=args.allow_empty, timeout_s=given_timeout, notes=notes)
+        else:
+            results = load(endpoint, mode=mode, graph_base=args.graph_base, timeout_s=given_timeout, notes=notes)
+    except KeyboardInterrupt as exc:
+        _print_notes(notes)
+        print(f"exo-rdf: {exc or 'interrupted before anything was sent; the store is unchanged'}", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _print_notes(notes)
+    for r in results:
+        where = f"{r.source} -> {r.graph}" if args.file else r.graph
+        held = "new in the store" if r.state == "added" else "in the store"
+        print(f"{where}: {r.sent} triples sent, {r.stored} {held} ({r.state})" + (f"; {r.note}" if r.note else ""))
     total = sum(r.sent for r in results)
-    print(f"loaded {total} triples into {len(results)} graph{'' if len(results) == 1 else 's'} at {endpoints.store}", file=sys.stderr)
+    print(f"loaded {total} triples into {len(results)} graph{'' if len(results) == 1 else 's'} at "
+          f"{endpoint.shown(endpoint.store)}", file=sys.stderr)
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"exo-rdf: {note}", file=sys.stderr)
 
 
 def cmd_serve(args) -> int:
@@ -88,21 +110,20 @@ def endpoint_from_args(args):
 
 
 def _add_load(sub) -> None:
-    # the sources' graph base, not exo_rdf.stores.load constant: importing the loader here would
-    # slow down every command, 'exo-rdf query' included
-    from exo_rdf.sources import GRAPH_BASE as DEFAULT_GRAPH_BASE
-
-    p = sub.add_parser("load", help="load the graph into a triple store (Graph Store Protocol), one named graph per part")
-    p.add_argument("--endpoint", required=True, metavar="URL", help="the store's base URL (Oxigraph layout: URL/store, URL/query, URL/update)")
-    p.add_argument("--store-url", metavar="URL", help="Graph Store Protocol URL, if not URL/store")
-    p.add_argument("--query-url", metavar="URL", help="SPARQL query URL, if not URL/query")
-    p.add_argument("--update-url", metavar="URL", help="SPARQL update URL, if not URL/update")
-    p.add_argument("--graph-base", default=DEFAULT_GRAPH_BASE, metavar="IRI", help=f"prefix of the graph IRIs (default {DEFAULT_GRAPH_BASE})")
+    p = sub.add_parser("load", help="load the graph, or your own RDF files, into a triple store, every graph verified",
+                       description="Write exo-rdf's graph (one named graph per part, query catalogue included) or your "
+                       "own files into a SPARQL store. Each graph is replaced atomically (or appended to) and read "
+                       "back; after a failure the command says what the store holds.",
+                       epilog="examples:\n  exo-rdf load --endpoint http://localhost:7878\n"
+                              "  exo-rdf load --endpoint http://dba:dba@localhost:8890 --file mine.ttl --graph https://example.org/mine\n"
+                              "  exo-rdf load --endpoint http://localhost:7878 --file exo-rdf.nq")
+    add_endpoint_options(p, required=True)
+    p.set_defaults(timeout_s=None)  # load: the wait grows with the payload unless --timeout-s is given
     p.add_argument("--file", action="append", metavar="FILE",
-                   help="load your own N-Triples (.nt) or Turtle (.ttl) file instead of the bundled graph (repeatable); "
-                        "each goes into <graph base>user/<file name> unless --graph is given")
+                   help="load your own file instead of the bundled graph (repeatable): .nt or .ttl into "
+                        "<graph base>user/<file name> (or --graph), .nq or .trig into the graphs it names")
     p.add_argument("--graph", metavar="IRI", help="the named graph for the one --file")
-    p.add_argument("--progress", action="store_true", help="show upload progress on stderr (on by default on a terminal)")
+    p.add_argument("--allow-empty", action="store_true", help="accept a file without triples (it empties the graph)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", default=True, help="replace each graph atomically (default)")
     mode.add_argument("--append", action="store_true", help="add to the graphs instead")

@@ -45,6 +45,15 @@ def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 15) -> Non
             time.sleep(0.05)
 
 
+class Running(str):
+    """A server's base URL that also carries the server's process (`.process`), e.g. to kill it."""
+
+    def __new__(cls, url: str, process: subprocess.Popen):
+        made = super().__new__(cls, url)
+        made.process = process
+        return made
+
+
 def stop(proc: subprocess.Popen) -> None:
     """Terminate proc, kill it if it has not ended within 10 s, and reap it."""
     proc.terminate()
@@ -57,7 +66,8 @@ def stop(proc: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def oxigraph_server(*, location: Path | None = None, union_default_graph: bool = True, read_only: bool = False):
-    """Run an Oxigraph server on a free port of 127.0.0.1; yield its base URL; stop it afterwards."""
+    """Run an Oxigraph server on a free port of 127.0.0.1; yield its base URL (a str whose
+    `.process` is the server's Popen); stop it afterwards."""
     port = free_port()
     cmd = [oxigraph_binary(), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
     if location:
@@ -65,7 +75,7 @@ def oxigraph_server(*, location: Path | None = None, union_default_graph: bool =
     if union_default_graph:
         cmd.append("--union-default-graph")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    base = Running(f"http://127.0.0.1:{port}", proc)
     try:
         wait_until_up(base, proc)
         yield base
@@ -116,32 +126,36 @@ def isql(port: int, statement: str, *, timeout: float = 60) -> subprocess.Comple
 
 @dataclasses.dataclass(frozen=True)
 class Virtuoso:
-    """A running test Virtuoso: HTTP base URL, SQL (isql) port and its data folder."""
+    """A running test Virtuoso: HTTP base URL, SQL (isql) port, data folder and process."""
     base: str
     isql_port: int
     folder: Path
+    process: subprocess.Popen | None = None
 
     def __str__(self) -> str:
         return self.base
 
 
 @contextlib.contextmanager
-def virtuoso_server():
+def virtuoso_server(folder: Path | None = None):
     """Run Debian's virtuoso-t from a temporary virtuoso.ini on free 127.0.0.1 ports.
 
-    Yields a Virtuoso (base URL such as http://127.0.0.1:PORT, isql port, data folder);
-    afterwards shuts it down through isql (then terminate / kill) and removes the folder.
+    Yields a Virtuoso (base URL such as http://127.0.0.1:PORT, isql port, data folder, process);
+    afterwards shuts it down through isql (then terminate / kill) and removes the folder, unless
+    folder was given: then the database there is reused (a restart) and kept.
     Raises RuntimeError when virtuoso-t is missing or does not answer within 60 s.
     """
     if not shutil.which("virtuoso-t") or not VIRTUOSO_INI.exists():
         raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource")
-    folder = Path(tempfile.mkdtemp(prefix="exo-rdf-virtuoso-"))
+    keep = folder is not None
+    folder = folder or Path(tempfile.mkdtemp(prefix="exo-rdf-virtuoso-"))
     sql_port, http_port = free_port(), free_port()
     while http_port == sql_port:
         http_port = free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(_virtuoso_ini(VIRTUOSO_INI.read_text(), folder, sql_port, http_port))
-    log = open(folder / "stderr.log", "wb")
+    (folder / "virtuoso.lck").unlink(missing_ok=True)  # left by a killed server
+    log = open(folder / "stderr.log", "ab")
     proc = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"], cwd=folder,
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http_port}"
@@ -151,7 +165,7 @@ def virtuoso_server():
         except RuntimeError as exc:
             detail = (folder / "stderr.log").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"{exc}\n{detail}") from None
-        yield Virtuoso(base, sql_port, folder)
+        yield Virtuoso(base, sql_port, folder, proc)
     finally:
         if proc.poll() is None:
             with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -161,4 +175,5 @@ def virtuoso_server():
             except subprocess.TimeoutExpired:
                 stop(proc)
         log.close()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -7,7 +7,7 @@ from conftest import ROOT
 from exo_rdf.catalogue import catalogue
 from exo_rdf.cli import main
 from exo_rdf.errors import EndpointError
-from exo_rdf.stores.load import DEFAULT_GRAPH_BASE, Endpoints, graph_contents, load
+from exo_rdf.stores.load import DEFAULT_GRAPH_BASE, Endpoints, graph_contents, load, load_files
 from exo_rdf.query import run_sparql, run_stored
 from proxy import fault_proxy
 from servers import oxigraph_server
@@ -65,13 +65,17 @@ def test_server_down_gives_a_clear_error(capsys):
 
 
 @pytest.mark.parametrize("fault", ["500", "drop"])
-def test_failure_part_way_keeps_the_previous_graph(server, expected_counts, fault):
+def test_failure_part_way_keeps_the_previous_graph(server, expected_counts, fault, tmp_path):
+    protein = G + "findings/review-protein"
     load(Endpoints.from_base(server))
-    failing = lambda method, path: fault if method == "PUT" and "review-protein" in path else None  # noqa: E731
+    small = tmp_path / "small.nt"
+    small.write_text("<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    load_files(Endpoints.from_base(server), [small], graph=protein)
+    failing = lambda method, path, headers: fault if method == "PUT" and "review-protein" in path else None  # noqa: E731
     with fault_proxy(server, fail=failing) as proxy:
-        with pytest.raises(EndpointError):
-            load(Endpoints.from_base(proxy))
-    assert graphs_in(server) == expected_counts  # intact, and the staging graph removed
+        with pytest.raises(EndpointError, match=f"<{protein}> is unchanged \\(1 triples\\)"):
+            load(Endpoints.from_base(proxy), timeout_s=1)
+    assert graphs_in(server) == {**expected_counts, protein: 1}  # the graphs before it replaced, no staging left
 
 
 def test_wrong_credentials_change_nothing(server, monkeypatch, capsys):

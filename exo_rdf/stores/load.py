@@ -1,23 +1,26 @@
-"""Load the graph into a triple store over the SPARQL 1.1 Graph Store HTTP Protocol.
+"""Load the graph, or a curator's own files, into a triple store: every graph verified, none lost.
 
-One named graph per part of the graph (see GRAPHS): the ontology with its import modules, the
-shared data (reviews, tables, entities), each review's findings, the shapes, and the query
-catalogue. With --replace (the default) each graph is uploaded to a staging graph, its triple
-count is checked, and one SPARQL Update request moves it over the target, so a reader sees the
-old graph or the new one, never a mixture; a failure part-way leaves the old graph in place.
-After loading, the triple count of every graph is compared with what was sent.
+`load` writes one named graph per part of the graph (see GRAPHS): the ontology with its import
+modules, the shared data (reviews, tables, entities), each review's findings, the shapes, and
+the query catalogue. `load_files` writes a user's .nt/.ttl file into one graph, and a .nq/.trig
+file into the graphs it names. Each graph is replaced atomically or appended to, read back and
+reported as the store then holds it (exo_rdf.stores.swap). Staging graphs that an earlier load
+left behind are removed first (or, when they may belong to a load still running, reported).
+Empty input is refused unless allow_empty is given: replacing a graph by nothing is rarely meant.
 """
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
+import itertools
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from exo_rdf.errors import EndpointError, LoadError, SourceError
-from exo_rdf.progress import Progress
+from exo_rdf.errors import LoadError, SourceError
 from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root
+from exo_rdf.stores.swap import GraphLoad, LoadInterrupted, Payload, Target, clean_left_overs, probes_of, write
+
+__all__ = ["DEFAULT_GRAPH_BASE", "FILE_FORMATS", "GRAPHS", "Endpoints", "GraphLoad", "LoadInterrupted",
+           "graph_contents", "load", "load_files"]
 
 DEFAULT_GRAPH_BASE = GRAPH_BASE
 
@@ -30,33 +33,23 @@ GRAPHS = {
     "shapes": lambda s: s.kind == "shapes",
 }
 
+#: suffixes `load_files` accepts: triple formats go into one graph, quad formats into the graphs they name
+FILE_FORMATS = {".nt": "N-Triples", ".ttl": "Turtle", ".nq": "N-Quads", ".trig": "TriG"}
+QUAD_SUFFIXES = (".nq", ".trig")
 
-@dataclass
+
 class Endpoints:
-    """The three URLs of a store: Graph Store Protocol, SPARQL query, SPARQL update."""
+    """A store named by its base URL and optional explicit URLs, as `load` used to take it."""
 
-    store: str
-    query: str
-    update: str
+    @staticmethod
+    def from_base(base: str, *, store: str | None = None, query: str | None = None, update: str | None = None):
+        """The exo_rdf.stores.endpoint.Endpoint for base (URL forms as every command takes them).
 
-    @classmethod
-    def from_base(cls, base: str, *, store: str | None = None, query: str | None = None, update: str | None = None):
-        """Oxigraph's layout (base/store, base/query, base/update) unless a URL is given."""
-        base = base.rstrip("/")
-        return cls(store or f"{base}/store", query or f"{base}/query", update or f"{base}/update")
+        Raises EndpointError for a URL that is not http(s) or a store that cannot be detected.
+        """
+        from exo_rdf.stores.endpoint import resolve
 
-
-@dataclass
-class GraphLoad:
-    """What was loaded into one graph: its IRI, the triples sent and the triples the store holds."""
-
-    graph: str
-    sent: int
-    stored: int
-
-    @property
-    def verified(self) -> bool:
-        return self.sent == self.stored
+        return resolve(base, query_url=query, update_url=update, store_url=store)
 
 
 def graph_contents(root: Path | None = None, graph_base: str = DEFAULT_GRAPH_BASE) -> dict[str, bytes]:
@@ -87,114 +80,39 @@ def _ntriples(sources: list[SourceFile]) -> bytes:
     return "".join(lines).encode()
 
 
-def _count(endpoints: Endpoints, graph: str, root: Path) -> int:
-    from exo_rdf.query import run_sparql
-
-    text = (root / "queries" / "store" / "count-graph.rq").read_text(encoding="utf-8")
-    result = run_sparql(text, endpoint=endpoints.query, bindings={"graph": ox.NamedNode(graph)})
-    return int(result.rows[0][0].value)
+def _payload(graph: str, data: bytes, label: str) -> Payload:
+    """One graph's N-Triples (one distinct triple a line) with a few probe triples to recognise them."""
+    first = list(itertools.islice(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), 300))
+    return Payload(graph, data, data.count(b"\n"), probes_of(first), label)
 
 
-def _update(endpoints: Endpoints, name: str, root: Path, names: list[str], row: tuple) -> None:
-    from exo_rdf.stores import http as endpoint
-    from exo_rdf.query import with_values_rows
+def load(endpoint, *, mode: str = "replace", graph_base: str = DEFAULT_GRAPH_BASE, root: Path | None = None,
+         timeout_s: float | None = None, notes: list[str] | None = None) -> list[GraphLoad]:
+    """Load every graph of the project into the store at endpoint; return what the store holds.
 
-    text = (root / "queries" / "store" / f"{name}.ru").read_text(encoding="utf-8")
-    endpoint.update(endpoints.update, with_values_rows(text, names, [row], every_where=True))
-
-
-def _chunks(data: bytes, progress: Progress):
-    """A callable giving fresh chunk iterators over data (a retried PUT sends it again)."""
-    return lambda: _reporting(data, progress)
-
-
-def load(
-    endpoints: Endpoints,
-    *,
-    mode: str = "replace",
-    graph_base: str = DEFAULT_GRAPH_BASE,
-    root: Path | None = None,
-) -> list[GraphLoad]:
-    """Load every graph into the store and verify the triple counts; return what was loaded.
-
-    mode "replace" swaps each graph atomically through a staging graph; "append" adds to it.
-    Raises EndpointError when the store is unreachable or refuses a request (the graphs not yet
-    swapped keep their previous content), LoadError when a count does not match, SourceError
-    for a bad source. Credentials come from EXO_RDF_USER/EXO_RDF_PASSWORD or ~/.netrc.
+    endpoint is an exo_rdf.stores.endpoint.Endpoint; mode "replace" swaps each graph atomically,
+    "append" adds to it. timeout_s fixes the wait for each answer (default: grows with the
+    payload). Lines about left-over staging graphs are appended to notes.
+    Raises EndpointError (AuthenticationError) or LoadError naming what each graph holds after a
+    failure, SourceError for a bad source, LoadInterrupted on Ctrl-C/SIGTERM.
     """
-    from exo_rdf.stores import http as endpoint
-
-    if mode not in ("replace", "append"):
-        raise LoadError(f"unknown load mode '{mode}'; use replace or append")
     root = root or project_root()
-    results = []
-    for graph, data in graph_contents(root, graph_base).items():
-        sent = data.count(b"\n")
-        # a bar on a terminal for uploads of 4 MB and more; the bundled graphs are smaller
-        progress = Progress(graph, len(data), unit="MB", enabled=None if len(data) >= 4 << 20 else False)
-        if mode == "append":
-            before = _count(endpoints, graph, root)
-            endpoint.post_graph(endpoints.store, graph, data, len(data))
-            results.append(GraphLoad(graph, sent, _count(endpoints, graph, root) - before))
-            continue
-        staging = f"{graph}-staging-{secrets.token_hex(4)}"
-        try:
-            endpoint.put_graph(endpoints.store, staging, _chunks(data, progress), len(data))
-            progress.finish()
-            staged = _count(endpoints, staging, root)
-            if staged != sent:
-                raise LoadError(f"{endpoints.store}: staging graph <{staging}> holds {staged} triples, {sent} were sent; "
-                                f"<{graph}> was left unchanged")
-            _update(endpoints, "replace-graph", root, ["target", "staging"], (ox.NamedNode(graph), ox.NamedNode(staging)))
-        except (EndpointError, LoadError):
-            _drop_quietly(endpoints, staging, root)
-            raise
-        results.append(GraphLoad(graph, sent, _count(endpoints, graph, root)))
-    bad = [r for r in results if not r.verified and mode == "replace"]
-    if bad:
-        detail = ", ".join(f"<{r.graph}> holds {r.stored} of {r.sent}" for r in bad)
-        raise LoadError(f"{endpoints.store}: the store does not hold what was sent: {detail}")
-    return results
+    payloads = [_payload(g, data, g) for g, data in graph_contents(root, graph_base).items()]
+    return _write_all(endpoint, payloads, mode, root, timeout_s, [graph_base], notes)
 
 
-def _drop_quietly(endpoints: Endpoints, staging: str, root: Path) -> None:
-    """Remove a staging graph after a failure; the original error is the one worth reporting."""
-    try:
-        _update(endpoints, "drop-graph", root, ["graph"], (ox.NamedNode(staging),))
-    except EndpointError:
-        pass
+def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str | None = None,
+               graph_base: str = DEFAULT_GRAPH_BASE, allow_empty: bool = False, root: Path | None = None,
+               timeout_s: float | None = None, notes: list[str] | None = None) -> list[GraphLoad]:
+    """Load a curator's own RDF files into the store, each graph verified; return what it holds.
 
-
-#: suffixes `load_files` accepts: triple formats, each file going into one named graph
-FILE_FORMATS = {".nt": "N-Triples", ".ttl": "Turtle"}
-
-
-def load_files(
-    endpoints: Endpoints,
-    paths: list[Path],
-    *,
-    mode: str = "replace",
-    graph: str | None = None,
-    graph_base: str = DEFAULT_GRAPH_BASE,
-    progress: bool | None = False,
-    root: Path | None = None,
-) -> list[GraphLoad]:
-    """Load a curator's own RDF files (.nt, .ttl) into the store, one named graph per file, verified.
-
-    Each file goes into `graph` (one file only) or ``<graph_base>user/<file stem>``. In "replace"
-    mode a graph that is absent or empty is filled directly; one that holds triples is filled
-    through a staging graph and swapped in one update, as `load` does. On Oxigraph the upload uses
-    its bulk loader and, for N-Triples without blank nodes, two parallel requests. Whatever fails,
-    the graph keeps its previous content (a graph that was empty is emptied again).
-    N-Triples are sent as they are (the store checks them; a refused file is then parsed here to
-    name the bad line); Turtle is parsed here and sent as N-Triples.
-    Raises SourceError for a missing, unknown or bad file, LoadError when counts do not match
-    or arguments conflict, EndpointError when the store is unreachable or refuses a request.
+    A .nt or .ttl file goes into `graph` (one file only) or ``<graph_base>user/<file stem>``; a
+    .nq or .trig file into the graphs it names (its default-graph triples, if any, as a .ttl
+    file's would). Files are parsed here first, so a bad line is named before anything is sent.
+    Raises SourceError for a missing, unknown or bad file, LoadError for empty input (unless
+    allow_empty), conflicting arguments or a count that does not match, EndpointError
+    (AuthenticationError) when the store fails, LoadInterrupted on Ctrl-C/SIGTERM.
     """
-    from pathlib import Path
-
-    from exo_rdf.stores import http as endpoint
-
     if mode not in ("replace", "append"):
         raise LoadError(f"unknown load mode '{mode}'; use replace or append")
     files = [Path(p) for p in paths]
@@ -202,112 +120,40 @@ def load_files(
         raise LoadError(f"--graph names one graph but {len(files)} files were given; give one --file with --graph")
     for path in files:
         if path.suffix.lower() not in FILE_FORMATS:
-            raise SourceError(f"{path}: cannot load a '{path.suffix}' file into one graph; use .nt or .ttl", path=path)
+            raise SourceError(f"{path}: cannot load a '{path.suffix}' file; use .nt, .ttl, .nq or .trig", path=path)
         if not path.is_file():
-            raise SourceError(f"{path}: no such file; give the path of an N-Triples (.nt) or Turtle (.ttl) file", path=path)
+            raise SourceError(f"{path}: no such file; give the path of an RDF file (.nt, .ttl, .nq or .trig)", path=path)
     root = root or project_root()
-    bulk = endpoint.server_software(endpoints.query).startswith("Oxigraph")
-    results = []
-    for path in files:
-        target = graph or f"{graph_base}user/{path.stem}"
-        payload, sent = _file_payload(path)
-        bar = Progress(f"load: {path.name}", len(payload), unit="MB", enabled=progress)
-        results.append(_load_payload(endpoints, path, target, payload, sent, mode=mode, bulk=bulk, progress=bar, root=root))
-        bar.finish()
-    return results
+    payloads = [p for path in files for p in _file_payloads(path, graph or f"{graph_base}user/{path.stem}", allow_empty)]
+    targets = {p.graph for p in payloads}
+    prefixes = [graph_base] + sorted(g for g in targets if not g.startswith(graph_base))
+    return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes)
 
 
-def _file_payload(path: Path) -> tuple[bytes, int]:
-    """The N-Triples to send for one file and the number of distinct triples in it.
-
-    N-Triples are sent as they are and their triple lines counted (a repeated line is sorted
-    out after the upload); Turtle is parsed here through `load_into`, which names a bad line.
-    Raises SourceError when the file cannot be read or (Turtle) does not parse.
-    """
-    if path.suffix.lower() != ".nt":
-        graph = ox.NamedNode(GRAPH_BASE + "user")
-        parsed = ox.Store()
-        load_into(parsed, SourceFile(path, "data", graph.value))
-        return parsed.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph), len(parsed)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
-    return data, sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
-
-
-def _load_payload(endpoints: Endpoints, path: Path, target: str, payload: bytes, sent: int, *,
-                  mode: str, bulk: bool, progress, root: Path) -> GraphLoad:
-    """Upload one file's N-Triples into target, verify the count, and undo on any failure."""
-    before = _count(endpoints, target, root)
-    if mode == "append":  # one request: the store applies it as one transaction
-        _upload(endpoints, target, [payload], bulk=False, progress=progress)
-        return GraphLoad(target, sent, _count(endpoints, target, root) - before)
-    fill = target if before == 0 else f"{target}-staging-{secrets.token_hex(4)}"
-    try:
-        _upload(endpoints, fill, _split_lines(payload, 2 if bulk and b"_:" not in payload else 1), bulk=bulk, progress=progress)
-        stored = _count(endpoints, fill, root)
-        if stored != sent and stored != _distinct_triples(payload):
-            raise LoadError(f"{endpoints.store}: <{fill}> holds {stored} triples, {sent} were sent from {path}; "
-                            f"<{target}> was left as it was")
-        if fill != target:
-            _update(endpoints, "replace-graph", root, ["target", "staging"], (ox.NamedNode(target), ox.NamedNode(fill)))
-    except BaseException as exc:  # Ctrl-C included: never leave a half-filled graph behind
-        _drop_quietly(endpoints, fill, root)
-        if isinstance(exc, EndpointError) and exc.status == 400 and path.suffix.lower() == ".nt":
-            _name_bad_line(path)  # raises the SourceError naming the bad line, when there is one
-        raise
-    return GraphLoad(target, stored, stored if fill == target else _count(endpoints, target, root))
-
-
-def _upload(endpoints: Endpoints, graph: str, parts: list[bytes], *, bulk: bool, progress) -> None:
-    """POST the parts to graph, in parallel when there are several; raise the first failure."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from exo_rdf.stores import http as endpoint
-
-    options = {"no_transaction": ""} if bulk else None
-
-    def send(part: bytes) -> None:
-        endpoint.post_graph(endpoints.store, graph, _reporting(part, progress), len(part), options=options,
-                            timeout=max(endpoint.DEFAULT_TIMEOUT, len(part) / 1e6))
-
-    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        for future in [pool.submit(send, part) for part in parts]:
-            future.result()
-
-
-def _reporting(data: bytes, progress, size: int = 1 << 20):
-    """data as 1 MB chunks, counting each one on progress as it is sent."""
-    for start in range(0, len(data), size):
-        chunk = data[start:start + size]
-        yield chunk
-        progress.add(len(chunk))
-
-
-def _split_lines(data: bytes, parts: int) -> list[bytes]:
-    """data cut into about `parts` pieces at line ends (no piece empty)."""
-    cuts, start = [], 0
-    for i in range(1, parts):
-        cut = data.find(b"\n", len(data) * i // parts) + 1
-        if cut <= start:
-            continue
-        cuts.append(data[start:cut])
-        start = cut
-    cuts.append(data[start:])
-    return [c for c in cuts if c] or [data]
-
-
-def _distinct_triples(payload: bytes) -> int:
-    """How many distinct triples the N-Triples hold (a file may repeat a triple; a store keeps one)."""
+def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Payload]:
+    """The graphs one file fills: its N-Triples per graph. Raises SourceError, LoadError (empty)."""
     store = ox.Store()
-    store.bulk_load(payload, format=ox.RdfFormat.N_TRIPLES)
-    return len(store)
+    load_into(store, SourceFile(path, "data", default_graph))
+    quads = path.suffix.lower() in QUAD_SUFFIXES
+    graphs = {g.value for g in store.named_graphs()} if quads else {default_graph}
+    default = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())) if quads else []
+    if default:  # triples outside any named graph go where a triple file's would
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(default_graph)) for q in default)
+        graphs.add(default_graph)
+    out = [_payload(g, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)), str(path))
+           for g in sorted(graphs)]
+    if not allow_empty and sum(p.triples for p in out) == 0:
+        what = f"replacing <{default_graph}> by it would empty that graph" if not quads else "it names no graph"
+        raise LoadError(f"{path}: holds no triples; {what}; give --allow-empty to load it all the same")
+    return out
 
 
-def _name_bad_line(path: Path) -> None:
-    """Parse an N-Triples file here to turn a store's refusal into a SourceError naming the bad line.
-
-    Returns quietly when the file parses (the refusal was about something else).
-    """
-    load_into(ox.Store(), SourceFile(path, "data", GRAPH_BASE + "user"))
+def _write_all(endpoint, payloads: list[Payload], mode: str, root: Path, timeout_s: float | None,
+               prefixes: list[str], notes: list[str] | None) -> list[GraphLoad]:
+    if mode not in ("replace", "append"):
+        raise LoadError(f"unknown load mode '{mode}'; use replace or append")
+    target = Target(endpoint, root, timeout_s=timeout_s)
+    found = clean_left_overs(target, prefixes)
+    if notes is not None:
+        notes.extend(found)
+    return [write(target, p, mode) for p in payloads]

@@ -1,6 +1,3 @@
-# title: Empty a named graph
-# description: Removes every triple of ?graph; used to clean up a staging graph after a failed load.
-DELETE { GRAPH ?graph { ?s ?p ?o } }
-WHERE {
-  GRAPH ?graph { ?s ?p ?o }
-}
+# title: Remove a named graph
+# description: Removes ?graph and its triples; a load uses it only for a staging graph it created, or one a load left behind. DROP takes no WHERE clause for a VALUES block: the loader fills ?graph in as an IRI in pyoxigraph's escaped form, which cannot end the IRI.
+DROP SILENT GRAPH ?graph

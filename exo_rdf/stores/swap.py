@@ -1,0 +1,324 @@
+"""Write one named graph of a remote store and report only what the store then holds.
+
+Replace: on Oxigraph one Graph Store PUT of the graph, which the server applies in one
+transaction; elsewhere (Virtuoso, generic stores) a POST into a staging graph named for this
+run, a count check, then one ``MOVE`` (``queries/store/move-graph.ru``) over the target.
+Append: one POST on Oxigraph (one transaction), else staging then ``ADD``. Readers see the old
+graph or the new one, never a mixture.
+
+After any failure (HTTP error, timeout, lost connection, Ctrl-C) the target is read back (its
+count and a few of the triples sent) and the report says what it holds: a change the store made
+is reported as made, one it did not make as not made. The staging graph this run created is
+removed; a graph this run did not create is never dropped nor emptied.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import EndpointError, LoadError
+
+STAGING = "-staging-"
+#: a staging graph whose name says it is older than this is a left-over of a load that died
+STALE_AFTER_S = 3600
+_STAGING_SUFFIX = re.compile(r"-staging-([0-9a-f]{8})([0-9a-f]{8})?$")
+_VARIABLE = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class LoadInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during a load; the message says what state the graph was left in."""
+
+
+@dataclass
+class Payload:
+    """What one graph should hold: N-Triples, their distinct count, and probes to recognise them."""
+
+    graph: str
+    data: bytes
+    triples: int
+    probes: tuple[ox.Triple, ...]
+    label: str
+
+
+@dataclass
+class GraphLoad:
+    """What a load did to one graph: triples sent, triples the store holds (or added), and how.
+
+    state: "verified" (the graph holds exactly what was sent), "added" (append: ``stored`` new
+    triples), "superseded" (the store replaced it, then another writer replaced it again).
+    note: how the outcome was established when the store's answer was lost, or what came after.
+    source: the file (or graph) the triples came from.
+    """
+
+    graph: str
+    sent: int
+    stored: int
+    state: str = "verified"
+    note: str = ""
+    source: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.state == "verified"
+
+
+def probes_of(triples: list[ox.Triple], wanted: int = 3) -> tuple[ox.Triple, ...]:
+    """Up to `wanted` triples spread over the list, without blank nodes (a store renames those),
+    preferring IRI objects (stores may respell literals)."""
+    plain = [t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)]
+    iris = [t for t in plain if isinstance(t.object, ox.NamedNode)] or plain
+    if len(iris) <= wanted:
+        return tuple(iris)
+    step = len(iris) // wanted
+    return tuple(iris[i * step] for i in range(wanted))
+
+
+def staging_name(graph: str) -> str:
+    """A staging graph for graph, unique to this run: ``<graph>-staging-<seconds><random>`` (hex)."""
+    return f"{graph}{STAGING}{int(time.time()):08x}{secrets.token_hex(4)}"
+
+
+def staging_age_s(iri: str) -> float | None:
+    """Seconds since a staging graph was named, inf for an older unstamped name, None if not one."""
+    m = _STAGING_SUFFIX.search(iri)
+    if not m:
+        return None
+    return time.time() - int(m.group(1), 16) if m.group(2) else float("inf")
+
+
+class Target:
+    """The requests a load sends to one store (an exo_rdf.stores.endpoint.Endpoint), with timeouts.
+
+    timeout_s: seconds to wait for an answer to a small request; a request carrying a payload
+    waits longer as the payload grows (see `timeout_for`), unless fixed_timeout is set.
+    """
+
+    def __init__(self, endpoint, root: Path, *, timeout_s: float | None = None):
+        self.endpoint, self.root = endpoint, root
+        self.fixed = timeout_s
+        self.timeout_s = timeout_s or getattr(endpoint, "timeout_s", 60.0)
+
+    @property
+    def oxigraph(self) -> bool:
+        return self.endpoint.flavour == "oxigraph"
+
+    def timeout_for(self, size: int) -> float:
+        """The given --timeout-s, else 60 s plus 2 s per MB (Virtuoso takes in about 1 MB/s)."""
+        return self.fixed if self.fixed else max(self.timeout_s, 60.0 + 2.0 * size / 1e6)
+
+    def _text(self, name: str) -> str:
+        return (self.root / "queries" / "store" / name).read_text(encoding="utf-8")
+
+    def select(self, name: str, names: list[str], rows: list[tuple]) -> list:
+        from exo_rdf.query import with_values_rows
+        from exo_rdf.stores import http
+
+        text = with_values_rows(self._text(name), names, rows)
+        return list(http.select(self.endpoint.query, text, timeout=self.timeout_s))
+
+    def count(self, graph: str) -> int:
+        """Triples in graph. Raises EndpointError."""
+        [row] = self.select("count-graph.rq", ["graph"], [(ox.NamedNode(graph),)])
+        return int(row[0].value)
+
+    def holds(self, graph: str, probes: tuple[ox.Triple, ...]) -> bool:
+        """Whether graph holds every probe triple (True when there are none). Raises EndpointError."""
+        if not probes:
+            return True
+        rows = [(ox.NamedNode(graph), t.subject, t.predicate, t.object) for t in probes]
+        [row] = self.select("holds-triples.rq", ["graph", "s", "p", "o"], rows)
+        return int(row[0].value) == len(probes)
+
+    def staging_graphs(self, prefixes: list[str]) -> list[str]:
+        """Staging graphs under any of the prefixes. Raises EndpointError."""
+        rows = self.select("staging-graphs.rq", ["prefix"], [(ox.Literal(p),) for p in prefixes])
+        return sorted({row[0].value for row in rows if staging_age_s(row[0].value) is not None})
+
+    def operate(self, name: str, *, size: int = 0, **graphs: str) -> None:
+        """Send the update queries/store/<name> with its ?variables filled in as graph IRIs.
+
+        Graph management operations (MOVE, ADD, DROP, CLEAR) take no WHERE clause for a VALUES
+        block, so each IRI is written in pyoxigraph's escaped form (NamedNode refuses any
+        character that could end it). Raises EndpointError.
+        """
+        from exo_rdf.stores import http
+
+        lines = []
+        for line in self._text(name).splitlines():
+            if not line.lstrip().startswith("#"):
+                line = _VARIABLE.sub(lambda m: str(ox.NamedNode(graphs[m.group(1)])), line)
+            lines.append(line)
+        http.update(self._update_url(), "\n".join(lines) + "\n", timeout=self.timeout_for(size))
+
+    def _update_url(self) -> str:
+        url = self.endpoint.update
+        # Virtuoso runs updates as its anonymous SPARQL user on /sparql; a user's credentials
+        # (Digest) are honoured on /sparql-auth only
+        if self.endpoint.flavour == "virtuoso" and url.rstrip("/").endswith("/sparql"):
+            from exo_rdf.stores.http import credentials
+
+            if credentials(url) is not None:
+                return url.rstrip("/") + "-auth"
+        return url
+
+    def put(self, graph: str, data: bytes) -> None:
+        from exo_rdf.stores import http
+
+        http.put_graph(self.endpoint.store, graph, data, len(data), timeout=self.timeout_for(len(data)), retries=0)
+
+    def post(self, graph: str, data: bytes) -> None:
+        from exo_rdf.stores import http
+
+        http.post_graph(self.endpoint.store, graph, data, len(data), timeout=self.timeout_for(len(data)))
+
+    def drop_quietly(self, graph: str) -> bool:
+        """Remove a staging graph; False when the store does not answer (the failure that matters
+        is the one already being reported)."""
+        try:
+            self.operate("drop-graph.ru", graph=graph)
+            return True
+        except EndpointError:
+            return False
+
+
+@dataclass
+class _State:
+    count: int
+    ours: bool
+
+
+def _state(target: Target, payload: Payload) -> _State | None:
+    """The target's count and whether it holds the probes; None when the store does not answer."""
+    try:
+        return _State(target.count(payload.graph), target.holds(payload.graph, payload.probes))
+    except EndpointError:
+        return None
+
+
+def _is_new(state: _State | None, payload: Payload, mode: str, before: _State) -> bool:
+    if state is None:
+        return False
+    if mode == "replace":
+        return state.ours and state.count == payload.triples
+    return state.count > before.count or (state.ours and not before.ours)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return str(exc)
+
+
+def _settle(target: Target, payload: Payload, mode: str, before: _State, exc: BaseException) -> _State | None:
+    """Read the target after a failure; after a lost answer, wait up to one timeout for a change
+    the server may still be applying."""
+    state = _state(target, payload)
+    lost = isinstance(exc, EndpointError) and exc.status is None
+    deadline = time.monotonic() + (min(target.timeout_s, 30.0) if lost else 0)
+    while lost and not _is_new(state, payload, mode, before) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        state = _state(target, payload)
+    return state
+
+
+def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
+    """Replace (mode "replace") or extend ("append") one graph; return what the store holds.
+
+    Raises LoadError / EndpointError (AuthenticationError) naming what the graph holds after a
+    failure, LoadInterrupted on Ctrl-C or SIGTERM (staging graph removed, state in the message).
+    """
+    before = _state(target, payload)
+    if before is None:  # read again to raise the store's own error
+        target.count(payload.graph)
+    staging = None
+    try:
+        if target.oxigraph or (mode == "replace" and payload.triples == 0):
+            if target.oxigraph and mode == "replace":
+                target.put(payload.graph, payload.data)
+            elif target.oxigraph:
+                target.post(payload.graph, payload.data)
+            else:
+                target.operate("clear-graph.ru", graph=payload.graph)
+        else:
+            staging = staging_name(payload.graph)
+            target.post(staging, payload.data)
+            staged = target.count(staging)
+            if staged != payload.triples:
+                raise LoadError(f"{target.endpoint.shown()}: staging graph <{staging}> holds {staged} triples, "
+                                f"{payload.triples} were sent from {payload.label}")
+            name = "move-graph.ru" if mode == "replace" else "add-graph.ru"
+            target.operate(name, size=len(payload.data), staging=staging, target=payload.graph)
+    except BaseException as exc:  # Ctrl-C included: find out what happened and clean up
+        return _after_failure(target, payload, mode, before, staging, exc)
+    return _verified(target, payload, mode, before)
+
+
+def _verified(target: Target, payload: Payload, mode: str, before: _State, note: str = "") -> GraphLoad:
+    after = _state(target, payload)
+    if after is None:
+        raise EndpointError(f"{target.endpoint.shown()}: the store accepted {payload.label} into <{payload.graph}> "
+                            "but no longer answers, so the result could not be checked")
+    if mode == "append":
+        return GraphLoad(payload.graph, payload.triples, after.count - before.count, "added", note, payload.label)
+    if after.count == payload.triples and after.ours:
+        return GraphLoad(payload.graph, payload.triples, after.count, "verified", note, payload.label)
+    if not after.ours:
+        return GraphLoad(payload.graph, payload.triples, after.count, "superseded",
+                         f"the store replaced the graph, then another writer replaced it again: "
+                         f"it now holds {after.count} triples that are not these", payload.label)
+    raise LoadError(f"{target.endpoint.shown()}: the store accepted {payload.label} but <{payload.graph}> holds "
+                    f"{after.count} triples, {payload.triples} were sent")
+
+
+def _after_failure(target: Target, payload: Payload, mode: str, before: _State, staging: str | None,
+                   exc: BaseException) -> GraphLoad:
+    """Report a failed write truthfully: what the target holds now, and the staging graph removed."""
+    state = _settle(target, payload, mode, before, exc)
+    left = ""
+    if staging and not target.drop_quietly(staging):
+        left = (f"; the staging graph <{staging}> could not be removed (the store does not answer): "
+                "the next load removes it")
+    if _is_new(state, payload, mode, before):
+        note = f"the store's answer was lost ({_reason(exc)}); reading the store shows the change made"
+        if isinstance(exc, KeyboardInterrupt):
+            raise LoadInterrupted(f"interrupted after <{payload.graph}> was {'replaced' if mode == 'replace' else 'extended'}: "
+                                  f"it holds {state.count} triples{left}") from None
+        return _verified(target, payload, mode, before, note + left)
+    if state is None:
+        now = "the store does not answer, so what <{g}> holds is unknown".format(g=payload.graph)
+    elif state.count == before.count and state.ours == before.ours:
+        now = f"<{payload.graph}> is unchanged ({state.count} triples)"
+    else:
+        now = f"<{payload.graph}> now holds {state.count} triples (before: {before.count}; sent: {payload.triples})"
+    if isinstance(exc, KeyboardInterrupt):
+        raise LoadInterrupted(f"interrupted while loading {payload.label}: {now}{left}") from None
+    message = f"{exc}; {now}{left}"
+    if isinstance(exc, EndpointError):
+        raise type(exc)(message, status=exc.status) from None
+    if isinstance(exc, LoadError):
+        raise LoadError(message) from None
+    raise exc
+
+
+def clean_left_overs(target: Target, prefixes: list[str]) -> list[str]:
+    """Remove staging graphs earlier loads left under the prefixes; return one line per graph found.
+
+    A staging graph younger than STALE_AFTER_S may belong to a load still running: it is
+    reported, not removed. Raises EndpointError when the store cannot be listed.
+    """
+    lines = []
+    for graph in target.staging_graphs(prefixes):
+        age = staging_age_s(graph)
+        if age is not None and age < STALE_AFTER_S:
+            lines.append(f"left in place: staging graph <{graph}> ({age / 60:.0f} min old) may belong to a load "
+                         f"still running; a load after {STALE_AFTER_S // 60} min removes it")
+        elif target.drop_quietly(graph):
+            lines.append(f"removed the staging graph <{graph}> an earlier load left behind")
+        else:
+            lines.append(f"could not remove the staging graph <{graph}> an earlier load left behind")
+    return lines

@@ -1,0 +1,286 @@
+"""`exo-rdf load` against real Oxigraph and Virtuoso servers with faults injected by tests/proxy.py.
+
+Every test names the exact final state of the store: the graphs under its own prefix with their
+triple counts, and whether a known triple of each input is there.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from exo_rdf.cli import main
+from exo_rdf.stores import http
+from proxy import fault_proxy, recording_server
+from servers import oxigraph_server, virtuoso_server
+
+EX = "https://example.org/"
+P = "https://example.org/p"
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def oxigraph():
+    with oxigraph_server(union_default_graph=False) as base:
+        yield base
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def store(request, oxigraph):
+    """(flavour, base URL with credentials where the store needs them, query URL)."""
+    if request.param == "oxigraph":
+        return "oxigraph", oxigraph, oxigraph + "/query"
+    v = request.getfixturevalue("virtuoso")
+    return "virtuoso", v.base.replace("http://", "http://dba:dba@"), v.base + "/sparql"
+
+
+def triples_file(folder, name: str, n: int):
+    """An N-Triples file of n triples <EX name/i> <P> <EX name/o>; its first triple is `probe(name)`."""
+    path = folder / f"{name}.nt"
+    path.write_text("".join(f"<{EX}{name}/{i}> <{P}> <{EX}{name}/o> .\n" for i in range(n)))
+    return path
+
+
+def ask(query_url: str, graph: str, name: str) -> bool:
+    """Whether graph holds the first triple of the file `name` (see triples_file)."""
+    text = f"ASK {{ GRAPH <{graph}> {{ <{EX}{name}/0> <{P}> <{EX}{name}/o> }} }}"
+    return bool(http.select(query_url, text))
+
+
+def graphs(query_url: str, prefix: str) -> dict[str, int]:
+    """Graph -> triples, for every graph whose IRI starts with prefix."""
+    text = (ROOT / "queries" / "store" / "graphs.rq").read_text()
+    rows = http.select(query_url, text)
+    return {g.value: int(n.value) for g, n in rows if g.value.startswith(prefix)}
+
+
+def prefix() -> str:
+    """A graph prefix of its own for each test (the servers are shared)."""
+    return f"{EX}t{os.getpid()}-{next(_numbers)}/"
+
+
+def is_write(flavour: str, method: str, path: str, headers) -> bool:
+    """The request that changes the target: Oxigraph's PUT, Virtuoso's authenticated update (MOVE)."""
+    if flavour == "oxigraph":
+        return method == "PUT" and path.startswith("/store")
+    return method == "POST" and path.startswith("/sparql-auth") and "Authorization" in headers
+
+
+def once(flavour: str, fault):
+    """A proxy `fail` function giving fault to the first write only (clean-up requests pass)."""
+    fired = []
+
+    def fail(method, path, headers):
+        if not fired and is_write(flavour, method, path, headers):
+            fired.append(path)
+            return fault(path) if callable(fault) else fault
+        return None
+
+    return fail
+
+
+def through(proxy: str, url: str) -> str:
+    """The store URL with its host:port replaced by the proxy's (credentials kept)."""
+    creds = "dba:dba@" if "dba:dba@" in url else ""
+    return proxy.replace("http://", f"http://{creds}")
+
+
+def load(url: str, *args, code: int, capsys) -> tuple[str, str]:
+    assert main(["load", "--endpoint", url, *args]) == code
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+def test_replace_then_append(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    a, b = triples_file(tmp_path, "a", 30), triples_file(tmp_path, "b", 20)
+    out, _ = load(url, "--file", str(a), "--graph", g, code=0, capsys=capsys)
+    assert f"-> {g}: 30 triples sent, 30 in the store (verified)" in out
+    out, _ = load(url, "--file", str(b), "--graph", g, code=0, capsys=capsys)
+    assert f"-> {g}: 20 triples sent, 20 in the store (verified)" in out
+    assert graphs(query, g) == {g: 20} and ask(query, g, "b") and not ask(query, g, "a")
+    out, _ = load(url, "--file", str(a), "--graph", g, "--append", code=0, capsys=capsys)
+    assert f"{g}: 30 triples sent, 30 new in the store (added)" in out
+    assert graphs(query, g) == {g: 50} and ask(query, g, "a") and ask(query, g, "b")
+
+
+def replace_with_fault(store, tmp_path, capsys, fault, code: int) -> tuple[str, str, str]:
+    """Load 40 triples ("old") into a new graph, then 25 ("new") through the proxy with fault on
+    the write; return the graph, stdout and stderr of the second load."""
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    with fault_proxy(url.replace("dba:dba@", ""), fail=once(flavour, fault)) as proxy:
+        out, err = load(through(proxy, url), "--file", str(triples_file(tmp_path, "new", 25)), "--graph", g,
+                        "--timeout-s", "2", code=code, capsys=capsys)
+    return g, out, err
+
+
+@pytest.mark.parametrize("fault", ["500", "drop"])
+def test_failed_update_changes_nothing_and_leaves_no_staging(store, tmp_path, capsys, fault):
+    g, _, err = replace_with_fault(store, tmp_path, capsys, fault, code=2)
+    assert f"<{g}> is unchanged (40 triples)" in err
+    query = store[2]
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old") and not ask(query, g, "new")
+
+
+@pytest.mark.parametrize("fault", ["500-after", "drop-after", ("delay", 4)])
+def test_a_change_made_is_reported_made_whatever_the_answer(store, tmp_path, capsys, fault):
+    g, out, _ = replace_with_fault(store, tmp_path, capsys, fault, code=0)
+    assert f"{g}: 25 triples sent, 25 in the store (verified); the store's answer was lost" in out
+    assert "reading the store shows the change made" in out
+    query = store[2]
+    assert graphs(query, g) == {g: 25} and ask(query, g, "new") and not ask(query, g, "old")
+
+
+def test_two_concurrent_loads_end_with_one_content_and_two_true_reports(store, tmp_path):
+    flavour, url, query = store
+    files = {"left": triples_file(tmp_path, "left", 3000), "right": triples_file(tmp_path, "right", 2000)}
+    for _ in range(2):
+        g = prefix() + "g"
+        procs = {name: subprocess.Popen([sys.executable, "-m", "exo_rdf", "load", "--endpoint", url, "--file", str(f),
+                                         "--graph", g], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for name, f in files.items()}
+        reports = {name: (p.wait(60), p.stdout.read(), p.stderr.read()) for name, p in procs.items()}
+        final = graphs(query, g)
+        holds = {name: ask(query, g, name) for name in files}
+        [winner] = [name for name in files if holds[name]]
+        assert final == {g: 3000 if winner == "left" else 2000}
+        code, out, err = reports[winner]
+        assert code == 0 and "in the store (verified)" in out, err
+        [loser] = [name for name in files if name != winner]
+        code, out, err = reports[loser]
+        # the loser's replace happened first (then reported verified or superseded) or did not
+        # happen at all (then the report says the graph holds other triples): never a false word
+        assert (code == 0 and ("(verified)" in out or "(superseded)" in out)) or (
+            code == 2 and f"<{g}> now holds {final[g]} triples" in err), (code, out, err)
+
+
+def test_killed_oxigraph_keeps_the_previous_graph(tmp_path, capsys):
+    g = prefix() + "g"
+    with oxigraph_server(location=tmp_path / "db") as base:
+        load(base, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+
+        def kill(_path):
+            base.process.kill()
+            return "drop"
+
+        with fault_proxy(base, fail=once("oxigraph", kill)) as proxy:
+            _, err = load(proxy, "--file", str(triples_file(tmp_path, "new", 25)), "--graph", g, "--timeout-s", "1",
+                          code=2, capsys=capsys)
+    assert f"the store does not answer, so what <{g}> holds is unknown" in err
+    with oxigraph_server(location=tmp_path / "db") as base:
+        assert graphs(base + "/query", EX) == {g: 40} and ask(base + "/query", g, "old")
+
+
+def test_virtuoso_killed_after_the_upload_keeps_the_graph_and_reports_its_staging(tmp_path, capsys, virtuoso):
+    g = prefix() + "g"
+    folder = tmp_path / "virtuoso"
+    folder.mkdir()
+    with virtuoso_server(folder) as v:
+        url = v.base.replace("http://", "http://dba:dba@")
+        load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+
+        def kill(_path):
+            v.process.kill()
+            return "drop"
+
+        with fault_proxy(v.base, fail=once("virtuoso", kill)) as proxy:
+            _, err = load(through(proxy, url), "--file", str(triples_file(tmp_path, "new", 25)), "--graph", g,
+                          "--timeout-s", "1", code=2, capsys=capsys)
+    assert f"the store does not answer, so what <{g}> holds is unknown" in err
+    [staging] = [line.split("<")[1].split(">")[0] for line in err.split("; ") if "staging graph <" in line]
+    assert staging.startswith(g + "-staging-") and "the next load removes it" in err
+    with virtuoso_server(folder) as v:
+        query = v.base + "/sparql"
+        assert graphs(query, EX) == {g: 40, staging: 25} and ask(query, g, "old")
+
+
+def test_redirect_to_another_host_gets_no_credentials(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    with recording_server() as elsewhere:
+        redirect = lambda method, path, headers: ("redirect", elsewhere)  # noqa: E731
+        with fault_proxy(url.replace("dba:dba@", ""), fail=redirect) as proxy:
+            _, err = load(proxy.replace("http://", "http://curator:s3cret@"), "--file",
+                          str(triples_file(tmp_path, "new", 25)), "--graph", g, code=2, capsys=capsys)
+    assert "redirect" in err and "s3cret" not in err
+    assert not any("Authorization" in headers for _, _, headers in elsewhere.requests)
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old") and not ask(query, g, "new")
+
+
+def test_wrong_credentials_are_an_authentication_failure_and_change_nothing(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    if flavour == "oxigraph":
+        with fault_proxy(url, password="curator:right") as proxy:
+            _, err = load(proxy.replace("http://", "http://curator:wrong@"), "--file",
+                          str(triples_file(tmp_path, "new", 25)), "--graph", g, code=2, capsys=capsys)
+    else:
+        _, err = load(url.replace("dba:dba@", "dba:wrong@"), "--file", str(triples_file(tmp_path, "new", 25)),
+                      "--graph", g, code=2, capsys=capsys)
+    assert "authentication failed" in err and "wrong" not in err
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old") and not ask(query, g, "new")
+
+
+def test_empty_input_is_refused_unless_allowed(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    empty, comments = tmp_path / "empty.nt", tmp_path / "comments.nt"
+    empty.write_bytes(b"")
+    comments.write_text("# nothing here\n\n")
+    for path in (empty, comments):
+        _, err = load(url, "--file", str(path), "--graph", g, code=2, capsys=capsys)
+        assert f"{path}: holds no triples; replacing <{g}> by it would empty that graph; give --allow-empty" in err
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old")
+    out, _ = load(url, "--file", str(empty), "--graph", g, "--allow-empty", code=0, capsys=capsys)
+    assert f"{g}: 0 triples sent, 0 in the store (verified)" in out
+    assert graphs(query, g) == {}
+
+
+def test_left_over_staging_graphs_are_removed_or_reported(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    stale = f"{g}-staging-00000001deadbeef"  # named in 1970: its load is long dead
+    young = f"{g}-staging-{int(time.time()):08x}0badcafe"  # may belong to a load still running
+    data = triples_file(tmp_path, "stray", 5).read_bytes()
+    store_url = http_store_url(flavour, url)
+    for graph in (stale, young):
+        http.put_graph(store_url, graph, data, len(data))
+    out, err = load(url, "--file", str(triples_file(tmp_path, "new", 25)), "--graph", g, code=0, capsys=capsys)
+    assert f"removed the staging graph <{stale}> an earlier load left behind" in err
+    assert f"left in place: staging graph <{young}>" in err
+    assert graphs(query, g) == {g: 25, young: 5} and ask(query, g, "new")
+
+
+def http_store_url(flavour: str, url: str) -> str:
+    return url + ("/store" if flavour == "oxigraph" else "/sparql-graph-crud-auth")
+
+
+def test_sigterm_during_the_update_cleans_up_and_exits_130(store, tmp_path):
+    flavour, url, query = store
+    g = prefix() + "g"
+    old, new = triples_file(tmp_path, "old", 40), triples_file(tmp_path, "new", 25)
+    assert subprocess.run([sys.executable, "-m", "exo_rdf", "load", "--endpoint", url, "--file", str(old),
+                           "--graph", g], capture_output=True).returncode == 0
+    with fault_proxy(url.replace("dba:dba@", ""), fail=once(flavour, ("hang", 20))) as proxy:
+        proc = subprocess.Popen([sys.executable, "-m", "exo_rdf", "load", "--endpoint", through(proxy, url),
+                                 "--file", str(new), "--graph", g], stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not any(is_write(flavour, m, p, h) for m, p, h in proxy.requests) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        code, err = proc.wait(30), proc.stderr.read()
+    assert code == 130, err
+    assert f"interrupted while loading {new}: <{g}> is unchanged (40 triples)" in err
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old")  # and no staging graph left
