@@ -135,8 +135,10 @@ def _diagram(inferred: list[tuple[str, str]]) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="480" height="{height}">{"".join(rows)}</svg>\n{note}'
 
 
-def build(out: Path, *, root: Path | None = None) -> list[Path]:
+def build(out: Path, *, root: Path | None = None, progress: bool | None = None) -> list[Path]:
     """Write every release artefact into folder out; return the files written.
+
+    progress: a progress bar of the stages on stderr (True, False, or None: on a terminal).
 
     Raises OutputError when out cannot be created, SourceError for a bad source, ReasonerError
     when HermiT cannot run.
@@ -150,13 +152,18 @@ def build(out: Path, *, root: Path | None = None) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the output folder ({exc.strerror})") from None
-    report = reason(root=root)
+    from exo_rdf.progress import Progress
+
+    report = reason(root=root, progress=progress)
+    bar = Progress("build: reason, load, serialise, write", 4, enabled=progress)
+    bar.set(1)
     inferred = [ox.Quad(ox.NamedNode(s), SUBCLASS_OF, ox.NamedNode(o), ox.NamedNode(INFERRED_GRAPH))
                 for s, o in report.inferred_subclass_of]
     base = _canonical(load_dataset(discover(root, ("ontology",))))
     full = _canonical(list(load_dataset(discover(root, ("ontology", "imports", "data")))) + inferred)
     everything = _canonical(list(load_dataset(discover(root))) + inferred)
     full_triples = _triples(full)
+    bar.set(2)
     files = {
         "exo-rdf-base.ttl": _serialize(_triples(base), ox.RdfFormat.TURTLE),
         "exo-rdf-full.ttl": _serialize(full_triples, ox.RdfFormat.TURTLE),
@@ -168,8 +175,10 @@ def build(out: Path, *, root: Path | None = None) -> list[Path]:
         "exo-rdf.sssom.tsv": sssom_text(root).encode(),
         "index.html": _docs(full, report.inferred_subclass_of).encode(),
     }
+    bar.set(3)
     written = []
     for name, data in files.items():
         write_atomic(out / name, data)
         written.append(out / name)
+    bar.finish()
     return written

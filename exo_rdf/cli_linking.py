@@ -45,7 +45,11 @@ def cmd_mappings(args) -> int:
 
 
 def _add_check_terms(sub) -> None:
-    c = sub.add_parser("check-terms", help="check external ids against id/label tables (unknown, obsolete, mislabelled)")
+    c = sub.add_parser("check-terms", help="check external ids against id/label tables (unknown, obsolete, mislabelled)",
+                       description="Check every external id the sources use (GO, CL, UBERON, MONDO, ChEBI, RO, ECO, HGNC, "
+                       "miRBase, Cellosaurus) against verified id/label tables: unknown, obsolete or mislabelled ids are "
+                       "printed one a line. Exit 1 when there is one, 0 otherwise.",
+                       epilog="example:\n  exo-rdf check-terms --terms ../shared/ontology-terms")
     c.add_argument("--terms", metavar="DIR", help="folder of *.tsv term tables (default: ../shared/ontology-terms)")
     c.set_defaults(func=cmd_check_terms)
 
@@ -69,8 +73,11 @@ def _add_qc(sub) -> None:
 
 
 def _add_mappings(sub) -> None:
-    m = sub.add_parser("mappings", help="write the SSSOM mapping set (default mappings/exo-rdf.sssom.tsv)")
-    m.add_argument("--out", metavar="FILE")
+    m = sub.add_parser("mappings", help="write the SSSOM mapping set (default mappings/exo-rdf.sssom.tsv)",
+                       description="Write the SSSOM mapping set: own terms to GO, CL, MONDO, ChEBI, HGNC and miRBase, and "
+                       "cancer names as the reviews print them to MONDO, with the project's prefix map as curie_map.",
+                       epilog="example:\n  exo-rdf mappings --out exo-rdf.sssom.tsv")
+    m.add_argument("--out", metavar="FILE", help="the file to write (default mappings/exo-rdf.sssom.tsv)")
     m.set_defaults(func=cmd_mappings)
 
 

@@ -41,8 +41,8 @@ class ReasoningReport:
     def hierarchy(self, fmt: str = "ttl") -> bytes:
         """The inferred class hierarchy as an ontology: each class with its label and its subclass links.
 
-        fmt is "ttl" (Turtle) or "owl" (RDF/XML, for Protégé). Inferred links are marked with a
-        comment-free triple like any other: the graph is the hierarchy a reasoner-aware tool shows.
+        fmt is "ttl" (Turtle) or "owl" (RDF/XML, for Protégé). Asserted and inferred links alike: the
+        hierarchy as a reasoner-aware tool shows it.
         Raises ReasonerError for an unknown format.
         """
         import pyoxigraph as ox
@@ -62,6 +62,7 @@ class ReasoningReport:
                 triples.append(ox.Triple(ox.NamedNode(c), ox.NamedNode(RDFS + "label"), ox.Literal(self.labels[c])))
         for sub, sup in sorted(self.subclass_of):
             triples.append(ox.Triple(ox.NamedNode(sub), ox.NamedNode(RDFS + "subClassOf"), ox.NamedNode(sup)))
+        triples.sort(key=lambda t: (t.subject != ontology, t.subject.value, t.predicate.value, str(t.object)))
         iris = {t.value for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
         return ox.serialize(triples, format=formats[fmt], prefixes=prefixes_for(iris))
 

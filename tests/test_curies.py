@@ -62,3 +62,14 @@ def test_no_other_prefix_map_in_the_package():
     assert export.PREFIXES is PREFIX_MAP
     assert build.PREFIXES is PREFIX_MAP
     assert exo_curies.converter().prefix_map["mirbase.mature"] == PREFIX_MAP["mirbase.mature"]
+
+
+def test_the_curation_guide_declares_the_map():
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "curation.md").read_text(encoding="utf-8")
+    declared = dict(re.findall(r"^@prefix ([\w.]+):\s*<([^>]+)>", text, re.MULTILINE))
+    assert len(declared) >= 10
+    assert {p: PREFIX_MAP.get(p) for p in declared} == declared

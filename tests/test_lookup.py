@@ -52,3 +52,37 @@ def test_cli_prints_curies(capsys):
         "exod:protein-EDIL3               EDIL3                            protein                     Del-1\n"
         "(2 rows)\n"
     )
+
+
+def _mine():
+    """The sub-commands of exo_rdf.cli and exo_rdf.cli_linking (the store commands have their own module)."""
+    from exo_rdf import cli_linking
+    from exo_rdf.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    names = ["queries", "query", "sparql", "stats", "validate", "reason", "export", "catalogue", "imports", *cli_linking.ADDERS]
+    return [(name, sub.choices[name]) for name in names]
+
+
+@pytest.mark.parametrize("name", ["queries", "query", "sparql", "stats", "validate", "reason", "export", "catalogue",
+                                  "imports", "check-terms", "qc", "mappings", "lookup"])
+def test_every_command_has_a_description_an_example_and_help_for_each_argument(name):
+    parser = dict(_mine())[name]
+    assert parser.description, f"{name}: no description"
+    assert f"exo-rdf {name}" in (parser.epilog or ""), f"{name}: no example"
+    for action in parser._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            continue
+        assert action.help, f"{name}: {action.option_strings or action.dest} has no help text"
+
+
+def test_help_shows_the_examples_as_written(capsys):
+    from exo_rdf.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["query", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:\n  exo-rdf query biomarkers --param cancer=\"pancreatic cancer\"\n" in out
+    assert "  exo-rdf query biomarkers --param min_sensitivity=0.9 --show\n" in out

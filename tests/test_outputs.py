@@ -114,3 +114,49 @@ def test_dash_is_standard_output_for_export(tmp_path, monkeypatch, capsys):
     n = int(err.split()[1])
     assert err == f"wrote {n} statements to standard output (nt)\n"
     assert len(out.splitlines()) == n and n > 4000
+
+
+def fake_reasoning_report():
+    from exo_rdf.reason import ReasoningReport
+
+    exo, go = "https://w3id.org/exo-rdf/ontology/", "http://purl.obolibrary.org/obo/GO_"
+    dex, immune = exo + "DendriticCellDerivedExosome", exo + "ImmuneCellDerivedExosome"
+    return ReasoningReport(True, [], [(dex, immune)], "Consistent; no unsatisfiable classes.",
+                           [(dex, immune), (immune, go + "0070062")],
+                           {immune: "immune cell-derived exosome", go + "0070062": "extracellular exosome"})
+
+
+def test_reason_out_dash_writes_the_hierarchy_alone(monkeypatch, capsys):
+    """The writing, with the reasoner's answer given (HermiT itself runs in test_reason)."""
+    import exo_rdf.reason
+
+    monkeypatch.setattr(exo_rdf.reason, "reason", lambda **_: fake_reasoning_report())
+    assert main(["reason", "--out", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert out == (
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix GO: <http://purl.obolibrary.org/obo/GO_> .\n"
+        "@prefix exo: <https://w3id.org/exo-rdf/ontology/> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "exo:inferred-hierarchy a owl:Ontology .\n"
+        "GO:0070062 a owl:Class ;\n\trdfs:label \"extracellular exosome\" .\n"
+        "exo:DendriticCellDerivedExosome a owl:Class ;\n\trdfs:subClassOf exo:ImmuneCellDerivedExosome .\n"
+        "exo:ImmuneCellDerivedExosome a owl:Class ;\n\trdfs:label \"immune cell-derived exosome\" ;\n"
+        "\trdfs:subClassOf GO:0070062 .\n"
+    )
+    assert err == "wrote the inferred class hierarchy to standard output (ttl)\nConsistent; no unsatisfiable classes.\n"
+
+
+def test_reason_out_owl_and_show_inferred_print_curies(monkeypatch, tmp_path, capsys):
+    import exo_rdf.reason
+
+    monkeypatch.setattr(exo_rdf.reason, "reason", lambda **_: fake_reasoning_report())
+    out = tmp_path / "hierarchy.owl"
+    assert main(["reason", "--out", str(out), "--out-format", "owl", "--show-inferred"]) == 0
+    assert capsys.readouterr().out == ("Consistent; no unsatisfiable classes.\n"
+                                       "  inferred: exo:DendriticCellDerivedExosome subClassOf exo:ImmuneCellDerivedExosome\n")
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in ox.parse(path=str(out), format=ox.RdfFormat.RDF_XML)}
+    assert ("https://w3id.org/exo-rdf/ontology/ImmuneCellDerivedExosome", "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+            "http://purl.obolibrary.org/obo/GO_0070062") in triples
+    assert len(triples) == 8

@@ -7,12 +7,20 @@ EXO = "https://w3id.org/exo-rdf/ontology/"
 GO = "http://purl.obolibrary.org/obo/GO_"
 
 
-def test_consistent_without_unsatisfiable_classes_and_classifies_dex():
-    report = reason()
+def test_consistent_without_unsatisfiable_classes_and_classifies_dex(capsys):
+    report = reason(progress=True)
+    progress = capsys.readouterr().err.splitlines()
+    assert progress[0].startswith("reason: read, load, HermiT, collect") and " 1/4 " in progress[0]
+    assert " 4/4 " in progress[-1] and len(progress) == 4  # off a terminal: one line per stage
     assert report.consistent and report.unsatisfiable == [], report.message
     inferred = set(report.inferred_subclass_of)
     assert (EXO + "DendriticCellDerivedExosome", EXO + "ImmuneCellDerivedExosome") in inferred
     assert (EXO + "TumourDerivedExosome", GO + "0070062") in inferred
+    # the hierarchy `reason --out` writes: asserted and inferred links, with labels
+    hierarchy = report.hierarchy("ttl").decode("utf-8")
+    assert "exo:DendriticCellDerivedExosome a owl:Class ;" in hierarchy
+    assert "rdfs:subClassOf exo:ImmuneCellDerivedExosome" in hierarchy and "GO:0070062 a owl:Class ;" in hierarchy
+    assert set(report.inferred_subclass_of) <= set(report.subclass_of)
 
 
 def test_every_tumour_derived_exosome_is_an_exosome_and_an_extracellular_vesicle():

@@ -51,7 +51,8 @@ def test_query_command_does_not_import_pyshacl_or_owlready2(tmp_path):
     probe = (
         "import sys; from exo_rdf.cli import main; main(['query', 'ev-types', '--format', 'csv']); "
         "print('LOADED', sorted(m for m in ('pyshacl', 'owlready2', 'rdflib', 'exo_rdf.stores.load', 'exo_rdf.shacl', "
-        "'exo_rdf.build', 'exo_rdf.qc', 'exo_rdf.mappings', 'dataclasses') if m in sys.modules))"
+        "'exo_rdf.build', 'exo_rdf.qc', 'exo_rdf.mappings', 'dataclasses', 'curies', 'bioregistry', "
+        "'exo_rdf.validation_report', 'exo_rdf.lookup') if m in sys.modules))"
     )
     env = {**os.environ, "EXO_RDF_CACHE": str(tmp_path / "cache")}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True).stdout
