@@ -61,7 +61,7 @@ CATEGORY_BY_KIND = {
     OBO + "GO_0003674": "MolecularActivity", OBO + "CL_0000000": "Cell", OBO + "MONDO_0000001": "Disease",
 }
 #: prefixes whose terms fall back to a category when nothing more specific is known
-CATEGORY_FALLBACK = {"CHEBI": "ChemicalEntity"}
+CATEGORY_FALLBACK = {"CHEBI": "ChemicalEntity", "CL": "Cell"}
 #: own classes that have no Biolink category: edges that touch them are left out
 LEFT_OUT_KINDS = {EXO + "ProteinPanel"}
 
@@ -171,17 +171,18 @@ class _Checker:
             self.seen.add(key)
 
 
-def kgx_tables(root: Path | None = None) -> tuple[list[dict], list[dict]]:
+def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[dict], list[dict]]:
     """The nodes and edges of the KGX export as rows (dicts of column -> str or list), sorted.
 
+    files: a curator's own Turtle files, exported together with the bundled graph.
     Raises OutputError when a node has no Biolink category or a name is not in the model;
     SourceError for a source that does not parse.
     """
-    from exo_rdf.sources import discover
+    from exo_rdf.sources import discover, user_sources
     from exo_rdf.store import build_store
 
     root = root or project_root()
-    store = build_store(discover(root, ("ontology", "imports", "data")))
+    store = build_store(discover(root, ("ontology", "imports", "data")) + user_sources([Path(f) for f in files]))
     check = _Checker()
     identity = {r["own"].value: (r["external"].value, r["kind"].value) for r in _run(root, store, "identity")}
     provenance: dict[str, dict[str, set]] = {}
@@ -262,9 +263,10 @@ def tsv_text(rows: list[dict], columns: tuple[str, ...]) -> str:
     return "".join("\t".join(_cell(r.get(c)) for c in columns) + "\n" for r in [dict(zip(columns, columns))] + rows)
 
 
-def export_kgx(out: Path, *, root: Path | None = None) -> tuple[int, int]:
+def export_kgx(out: Path, *, root: Path | None = None, files: list[Path] = ()) -> tuple[int, int]:
     """Write exo-rdf_nodes.tsv and exo-rdf_edges.tsv (KGX TSV, Biolink Model) into folder out.
 
+    files: a curator's own Turtle files, exported together with the bundled graph.
     Returns (nodes, edges) written. The folder is created if missing; each file goes through a
     temporary file and a rename, and nothing is written unless both tables were built.
     Raises OutputError when out is a file or cannot be written, or a name is not in the model.
@@ -274,7 +276,7 @@ def export_kgx(out: Path, *, root: Path | None = None) -> tuple[int, int]:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: not a folder; the KGX export writes two files into the folder --out")
-    nodes, edges = kgx_tables(root)
+    nodes, edges = kgx_tables(root, files)
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / NODE_FILE, tsv_text(nodes, NODE_COLUMNS))
