@@ -138,7 +138,7 @@ def _add_serve(sub) -> None:
     s.add_argument("--port", type=int, default=7878, metavar="N", help="the SPARQL server's port (default 7878; 0 picks a free one)")
     s.add_argument("--page-port", type=int, metavar="N", help="the port of the page of stored queries (default: --port + 1; 0 picks a free one)")
     s.add_argument("--timeout-s", type=int, default=30, metavar="S",
-                   help="the server stops a query that computes longer than S seconds before answering (default 30)")
+                   help="Oxigraph's query timeout: a query still computing after S seconds is stopped (default 30)")
     s.add_argument("--graph-base", default=DEFAULT_GRAPH_BASE, metavar="IRI", help=f"prefix of the graph IRIs (default {DEFAULT_GRAPH_BASE})")
     s.add_argument("--writable", action="store_true", help="accept updates (they are lost when the server stops)")
     s.set_defaults(func=cmd_serve)

@@ -281,7 +281,7 @@ def _start(command: str, workdir: Path, port: int, timeout_s: int, writable: boo
         server = subprocess.Popen([command, mode, "--location", str(workdir / "db"), "--bind", f"{HOST}:{port}",
                                    "--union-default-graph", "--timeout-s", str(timeout_s), "--cors"],
                                   stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=_child_env(),
-                                  start_new_session=True)
+                                  start_new_session=True, preexec_fn=_dies_with_parent())
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while server.poll() is None:
@@ -299,6 +299,27 @@ def _start(command: str, workdir: Path, port: int, timeout_s: int, writable: boo
     except BaseException:
         _stop(server)
         raise
+
+
+def _dies_with_parent():
+    """A function for the child, before exec, that has Linux send it SIGTERM when this process dies.
+
+    So a server whose exo-rdf serve was killed (SIGKILL, a crash) does not hold the port forever.
+    None elsewhere than on Linux.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl, parent = ctypes.CDLL(None, use_errno=True).prctl, os.getpid()
+    pr_set_pdeathsig = 1  # <linux/prctl.h>
+
+    def arrange():
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return arrange
 
 
 def _stop(server: subprocess.Popen) -> None:
