@@ -362,7 +362,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     Building one sub-parser instead of sixteen keeps a warm `exo-rdf query` close to the cost
     of importing pyoxigraph; an unknown or absent command gets the full parser and its help.
     """
-    parser = _Parser(prog="exo-rdf", description="Query, validate, reason over and export the exo-rdf knowledge graph.")
+    parser = _Parser(prog="exo-rdf", description="Query, validate, reason over and export the exo-rdf knowledge graph. "
+                     "'exo-rdf COMMAND --help' describes each command, with examples.",
+                     epilog="examples:\n  exo-rdf queries\n  exo-rdf query biomarkers --param cancer=MONDO:0009831\n"
+                            "  exo-rdf lookup PD-L1\n  exo-rdf validate my-findings.ttl --format csv\n\n"
+                            "Exit codes: 0 success, 1 a verdict (does not conform, inconsistent, QC problems), 2 an error.")
     parser.add_argument("--version", action="version", version=f"exo-rdf {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     adders = _adders()

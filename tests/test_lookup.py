@@ -86,3 +86,11 @@ def test_help_shows_the_examples_as_written(capsys):
     out = capsys.readouterr().out
     assert "examples:\n  exo-rdf query biomarkers --param cancer=\"pancreatic cancer\"\n" in out
     assert "  exo-rdf query biomarkers --param min_sensitivity=0.9 --show\n" in out
+
+
+def test_the_top_level_help_has_examples_and_the_exit_codes():
+    from exo_rdf.cli import build_parser
+
+    epilog = build_parser().epilog
+    assert "  exo-rdf query biomarkers --param cancer=MONDO:0009831\n" in epilog
+    assert epilog.endswith("Exit codes: 0 success, 1 a verdict (does not conform, inconsistent, QC problems), 2 an error.")
