@@ -277,3 +277,15 @@ def test_a_server_that_ignores_sigterm_is_killed(monkeypatch):
 def test_bad_options_are_refused_in_one_line(args, message):
     done = subprocess.run([sys.executable, "-m", "exo_rdf", "serve", *args], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr, done.stdout) == (2, f"exo-rdf: error: {message}\n", "")
+
+
+def test_sigterm_while_loading_removes_the_store_and_restores_the_handler(monkeypatch, capfd):
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(serve_module.tempfile, "mkdtemp", lambda **kw: made.append(mkdtemp(**kw)) or made[-1])
+    monkeypatch.setattr(serve_module, "_load", lambda *args: os.kill(os.getpid(), signal.SIGTERM))
+    before = signal.getsignal(signal.SIGTERM)
+    assert serve_module.serve(port=0, page_port=0) == 130
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert len(made) == 1 and not Path(made[0]).exists()
+    assert capfd.readouterr() == ("", "stopped before serving and removed its store\n")

@@ -60,11 +60,10 @@ def serve(
 
     port 0 picks a free port; page_port (default: port + 1, or a free one when port is 0) serves
     the page of stored queries. timeout_s (whole seconds, at least 1) is the server's query timeout.
-    ready, when given, is called with the base URL once the server answers.
+    ready, when given, is called with the base URL once the server listens.
     Raises EndpointError when the server is missing, a port is taken, or the server fails to start
     or stops by itself; LoadError for a bad graph base or a store that cannot be loaded;
-    SourceError for a bad source. KeyboardInterrupt (Ctrl-C or SIGTERM) before the server is up
-    propagates after the clean-up.
+    SourceError for a bad source. Ctrl-C or SIGTERM returns 0 once the server is up, 130 before.
     """
     for option, number in (("--port", port), ("--page-port", page_port)):
         if number is not None and not 0 <= number <= 65535:
@@ -78,7 +77,7 @@ def serve(
     base = f"http://{HOST}:{port}"
     previous = _on_sigterm_interrupt()
     workdir = server = page = page_thread = None
-    stopped = False
+    stopped = serving = False
     try:
         if page_port is None:
             page_port = port + 1 if requested and port < 65535 else 0
@@ -93,14 +92,14 @@ def serve(
               f"(SPARQL endpoint {base}/query, query timeout {timeout_s} s)\n"
               f"stored queries: {page_url}  Oxigraph query page: {base}/\n"
               "Ctrl-C stops the server and removes its store", file=sys.stderr, flush=True)
+        serving = True
         if ready:
             ready(base)
-        try:
-            code = server.wait()
-        except KeyboardInterrupt:
-            stopped = True
-            return 0
+        code = server.wait()
         raise EndpointError(f"the Oxigraph server stopped by itself (exit {code}): {_last_line(workdir / 'server.log')}")
+    except KeyboardInterrupt:
+        stopped = True
+        return 0 if serving else 130
     finally:
         # a second Ctrl-C or SIGTERM must not cut the clean-up short
         with _signals_ignored():
@@ -113,8 +112,9 @@ def serve(
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
             if stopped:
-                left = f"; could not remove {workdir}" if workdir.exists() else " and removed its store"
-                print(f"stopped the server{left}", file=sys.stderr, flush=True)
+                left = "" if workdir is None else (
+                    f"; could not remove {workdir}" if workdir.exists() else " and removed its store")
+                print(f"stopped {'the server' if serving else 'before serving'}{left}", file=sys.stderr, flush=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
