@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -192,6 +193,8 @@ def test_the_page_offers_every_stored_query_as_exo_rdf_query_runs_it(served):
     assert page["clinical-trials"]["parameters"] == [
         "status (string, optional): trial status as the review prints it (Completed, Not yet recruiting, Active, "
         "Recruiting, Unknown), case-insensitive"]
+    assert page["ev-types"]["tab"] == served.base + "/#" + urlencode(
+        {"query": stored["ev-types"].text, "endpoint": served.base + "/query", "tabTitle": stored["ev-types"].title})
     assert requests.get(served.page + "store", timeout=10).status_code == 404
 
 

@@ -56,5 +56,14 @@ def test_a_stored_query_runs_from_the_page(browser, store):
         assert header == expected.variables
         assert rows == [["" if t is None else t.value for t in row] for row in expected.rows]
         assert ["NCT03985696", "Recruiting"] in [row[:2] for row in rows]
+        # the link opens the same SPARQL in a tab of Oxigraph's own query page (YASGUI)
+        sparql = section.find_element(By.TAG_NAME, "textarea").get_attribute("value")
+        section.find_element(By.CSS_SELECTOR, "a.tab").click()
+        editor = "const e = document.querySelector('.CodeMirror'); return e ? e.CodeMirror.getValue() : null"
+        WebDriverWait(browser, 60).until(lambda d: d.execute_script(editor) is not None)
+        assert browser.execute_script(editor) == sparql
+        assert browser.current_url.startswith(served.base + "/#")
+        titles = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#yasgui .tab")]
+        assert any(t.startswith("Clinical trials on exosomal proteins") for t in titles), titles
     finally:
         stop_and_check(served, signal.SIGINT)

@@ -123,10 +123,12 @@ def page_html(endpoint: str, query_page: str, root: Path | None = None) -> bytes
     """The page of stored queries, generated from the catalogue: title, description, parameters, SPARQL.
 
     Each query's SPARQL is what `exo-rdf query NAME` sends: defaults bound, and for a query that
-    needs a parameter, its catalogue example bound. A Run button sends it to endpoint.
+    needs a parameter, its catalogue example bound. A Run button sends it to endpoint; a link
+    opens it in a tab of Oxigraph's query page (query_page).
     Raises SourceError for a malformed stored query.
     """
     import json
+    from urllib.parse import urlencode
 
     from exo_rdf.catalogue import catalogue
     from exo_rdf.errors import QueryParameterError
@@ -139,8 +141,10 @@ def page_html(endpoint: str, query_page: str, root: Path | None = None) -> bytes
             text = with_values_block(q.text, bind_parameters(q, given))
         except QueryParameterError:  # a required parameter without an example: left for the user to bind
             text, given = q.text, {}
+        # Oxigraph's page (YASGUI) opens a tab holding the query named in its URL's fragment
+        tab = query_page + "#" + urlencode({"query": text, "endpoint": endpoint, "tabTitle": q.title})
         queries.append({
-            "name": q.name, "title": q.title, "description": q.description, "sparql": text,
+            "name": q.name, "title": q.title, "description": q.description, "sparql": text, "tab": tab,
             "parameters": [_describe(p) for p in q.parameters],
             "bound": ", ".join(f"{k}={v}" for k, v in sorted(given.items())),
         })
