@@ -28,7 +28,7 @@ from exo_rdf.errors import EndpointError, LoadError
 from exo_rdf.sources import GRAPH_BASE, project_root
 
 HOST = "127.0.0.1"
-#: how long the server may take to answer after its store is loaded
+#: how long the server may take to listen after its store is loaded
 START_TIMEOUT_S = 30
 #: how long a stopped server may take to exit before it is killed
 STOP_TIMEOUT_S = 10
@@ -122,8 +122,8 @@ def serve(
 def page_html(endpoint: str, query_page: str, root: Path | None = None) -> bytes:
     """The page of stored queries, generated from the catalogue: title, description, parameters, SPARQL.
 
-    Each query's SPARQL is what `exo-rdf query NAME` sends: defaults bound, and for a query that
-    needs a parameter, its catalogue example bound. A Run button sends it to endpoint; a link
+    Each query's SPARQL is bound as `exo-rdf query NAME` binds it: defaults, and for a query that
+    needs a parameter, its catalogue example. A Run button sends it to endpoint; a link
     opens it in a tab of Oxigraph's query page (query_page).
     Raises SourceError for a malformed stored query.
     """
