@@ -55,7 +55,7 @@ def plain(term):
 #: xsd:decimal as Oxigraph holds it: 18 digits after the point, magnitude below about 1.7e20
 _DECIMAL_DIGITS, _DECIMAL_LIMIT = 18, 10 ** 20
 _INTEGER_LIMIT = 2 ** 63  # xsd:integer in Oxigraph is a signed 64-bit number
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # ASCII digits only, as in XSD
 
 
 def canonical_decimal(value: str) -> str:
@@ -95,7 +95,7 @@ def canonical_integer(value: str) -> str:
     Raises ValueError for anything but optional sign and digits, or outside Oxigraph's 64-bit range.
     """
     text = value.strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not re.fullmatch(r"[+-]?\d+", text, re.ASCII):
         raise ValueError(f"{value!r} is not a whole number (digits only, e.g. 57)")
     number = int(text)
     if not -_INTEGER_LIMIT <= number < _INTEGER_LIMIT:

@@ -98,3 +98,10 @@ def test_show_prints_the_query_with_its_values_block(capsys):
     assert ("WHERE {\n  VALUES (?cancer ?min_sensitivity) { (\"http://purl.obolibrary.org/obo/MONDO_0009831\" "
             "\"0.0000001\"^^<http://www.w3.org/2001/XMLSchema#decimal>) }\n") in out
     assert out.startswith("# title: Exosomal protein biomarkers (Table 2)\n")
+
+
+def test_only_ascii_digits_are_numbers():
+    with pytest.raises(QueryParameterError, match="is not a valid decimal"):
+        bound("biomarkers", min_sensitivity="٠٫٩")
+    with pytest.raises(QueryParameterError, match="is not a valid integer"):
+        bound("findings-by-reference", reference="٥٧")
