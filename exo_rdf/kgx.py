@@ -146,12 +146,14 @@ class _Checker:
         self.seen: set = set()
 
     def category(self, name: str) -> None:
+        """Raise OutputError unless name (e.g. "Gene") is a category, not a mixin, of the model."""
         if name not in self.seen:
             if not self.tk.is_category(name) or self.tk.is_mixin(name):
                 raise OutputError(f"biolink:{name} is not a category of Biolink Model {self.tk.get_model_version()}")
             self.seen.add(name)
 
     def predicate(self, iri: str) -> str:
+        """The CURIE of a Biolink predicate IRI; raises OutputError unless the model has that predicate."""
         name = iri[len(BIOLINK):] if iri.startswith(BIOLINK) else iri
         if name not in self.seen:
             if not self.tk.is_predicate(name):
@@ -160,6 +162,7 @@ class _Checker:
         return "biolink:" + name
 
     def slot_value(self, slot: str, value: str) -> None:
+        """Raise OutputError unless slot is a slot of the model and value is allowed by its enumeration."""
         key = (slot, value)
         if key not in self.seen:
             element = self.tk.get_element(slot)
@@ -185,6 +188,14 @@ def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[d
     store = build_store(discover(root, ("ontology", "imports", "data")) + user_sources([Path(f) for f in files]))
     check = _Checker()
     identity = {r["own"].value: (r["external"].value, r["kind"].value) for r in _run(root, store, "identity")}
+    raw = [row for path in sorted(_queries(root).glob("edges-*.rq")) for row in _run(root, store, path.stem)]
+    nodes = _nodes(root, store, raw, identity, check)
+    edges = _edges(raw, identity, nodes, _provenance(root, store), check)
+    return sorted(nodes.values(), key=lambda n: n["id"]), edges
+
+
+def _provenance(root: Path, store) -> dict[str, dict[str, set]]:
+    """Finding IRI -> its publications (DOI and PMID, else the source's CURIE) and ECO classes."""
     provenance: dict[str, dict[str, set]] = {}
     for r in _run(root, store, "findings"):
         p = provenance.setdefault(r["finding"].value, {"publications": set(), "has_evidence_of_type": set()})
@@ -192,9 +203,14 @@ def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[d
         p["publications"].update([i for i in ids if i] or [curie(r["source"].value)])
         if "evidence" in r:
             p["has_evidence_of_type"].add(curie(r["evidence"].value))
-    raw = []
-    for path in sorted(_queries(root).glob("edges-*.rq")):
-        raw.extend(_run(root, store, path.stem))
+    return provenance
+
+
+def _nodes(root: Path, store, raw: list[dict], identity: dict, check: "_Checker") -> dict[str, dict]:
+    """Node IRI -> node row, for every edge end and every term used as a qualifier value.
+
+    Raises OutputError for a node without a Biolink category (other than the left-out kinds).
+    """
     # qualifier values that are terms (recipient cells, fluids) are nodes too, so that they have names
     ends = {identity.get(r[k].value, (r[k].value,))[0] for r in raw for k in ("subject", "object")}
     ends |= {r["anatomical_context_qualifier"].value for r in raw if "anatomical_context_qualifier" in r}
@@ -212,6 +228,16 @@ def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[d
         check.category(category)
         nodes[iri] = {"id": curie(iri), "category": ["biolink:" + category],
                       "name": r["label"].value if "label" in r else curie(iri), "iri": iri, "provided_by": [INFORES]}
+    return nodes
+
+
+def _edges(raw: list[dict], identity: dict, nodes: dict, provenance: dict, check: "_Checker") -> list[dict]:
+    """The edge rows, one per finding, subject, predicate, object and qualifiers, sorted.
+
+    Rows of one such edge that differ in their anatomical context are merged into one edge with
+    all of them. Edges touching a left-out node (see LEFT_OUT_KINDS) are dropped.
+    Raises OutputError for a predicate, slot or enumeration value that is not in the model.
+    """
     edges = {}
     for r in raw:
         s, o = (identity.get(r[k].value, (r[k].value,))[0] for k in ("subject", "object"))
@@ -229,6 +255,7 @@ def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[d
         if edge is None:
             prov = provenance.get(finding, {}) if finding else {}
             edge = edges[key] = {
+                "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, repr(key))),
                 "subject": curie(s), "predicate": check.predicate(r["predicate"].value), "object": curie(o),
                 **qualifiers, "anatomical_context_qualifier": set(),
                 "knowledge_level": KNOWLEDGE_LEVEL, "agent_type": AGENT_TYPE, "primary_knowledge_source": INFORES,
@@ -236,14 +263,12 @@ def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[d
                 "has_evidence": {curie(finding)} if finding else set(),
                 "has_evidence_of_type": set(prov.get("has_evidence_of_type", ())),
             }
-            edge["id"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, repr(key)))
         if "anatomical_context_qualifier" in r:
             edge["anatomical_context_qualifier"].add(curie(r["anatomical_context_qualifier"].value))
     for slot, value in (("knowledge_level", KNOWLEDGE_LEVEL), ("agent_type", AGENT_TYPE)):
         check.slot_value(slot, value)
-    edge_rows = [{k: sorted(v) if isinstance(v, set) else v for k, v in e.items()} for e in edges.values()]
-    edge_rows.sort(key=lambda e: (e["subject"], e["predicate"], e["object"], e["id"]))
-    return sorted(nodes.values(), key=lambda n: n["id"]), edge_rows
+    rows = [{k: sorted(v) if isinstance(v, set) else v for k, v in e.items()} for e in edges.values()]
+    return sorted(rows, key=lambda e: (e["subject"], e["predicate"], e["object"], e["id"]))
 
 
 def _named(iri: str):
@@ -286,11 +311,12 @@ def export_kgx(out: Path, *, root: Path | None = None, files: list[Path] = ()) -
     return len(nodes), len(edges)
 
 
-#: prefixes of the export that the Biolink Model's prefix map lacks, with the project's URI prefixes:
-#: its own namespaces, Cellosaurus and mature miRBase (the model knows cell lines only by CLO and
-#: miRNAs only by precursor prefixes). Validation adds exactly these to the model's map.
 def extra_prefixes() -> dict[str, str]:
-    """The project prefixes used by the export that are missing from the Biolink Model's prefix map."""
+    """The project prefixes used by the export that the Biolink Model's prefix map lacks, with their URI prefixes.
+
+    These are the project's own namespaces, Cellosaurus and mature miRBase (the model knows cell
+    lines only by CLO and miRNAs by precursor prefixes); validate_kgx adds exactly these.
+    """
     known = biolink_prefix_map()
     return {p: u for p, u in PREFIX_MAP.items()
             if BIOLINK_PREFIX.get(p, p) not in known and p in ("exo", "exod", "cellosaurus", "mirbase.mature")}
