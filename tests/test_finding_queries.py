@@ -142,3 +142,98 @@ def test_cargo_acting_on_leukocytes_follows_cl_hierarchy(store):
     # endothelial cells and fibroblasts are not leukocytes in CL, so their cargo is not listed
     assert rows(store, "cargo-recipient-leukocytes", {"cell_type": "T cell"}, "recipientLabel", "cargoLabel")[0] == (
         "CD4-positive, alpha-beta T cell", "TNF")
+
+
+# Every name printed in the data finds its item: the printed name (…AsPrinted) finds the finding
+# that prints it, and every alternative label of a molecule in a finding finds the molecule.
+EXO = "https://w3id.org/exo-rdf/ontology/"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: printed-name property -> (stored query, its parameter, the property the finding needs to be listed, result column)
+PRINTED = {
+    "cargoAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
+    "markerAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
+    "coAdministeredAgentAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
+    "releasedFactorAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
+    "processAsPrinted": ("cargo-by-hallmark", "process", "cargo", "finding"),
+}
+MOLECULE_ROLES = ("cargo", "marker", "participant", "drug", "exosomalContent", "highlightedMember",
+                  "coAdministeredAgent", "releasedFactor", "regulatesTarget", "target")
+
+
+def _objects(store, s, p):
+    import pyoxigraph as ox
+
+    return [q.object for q in store.quads_for_pattern(s, ox.NamedNode(p), None)]
+
+
+def _is_molecule(store, term, molecule_class):
+    """True when term is typed with exo:MolecularEntity or one of its subclasses (GO complexes are not)."""
+    import pyoxigraph as ox
+
+    sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    seen, todo = set(), list(_objects(store, term, RDF_TYPE))
+    while todo:
+        c = todo.pop()
+        if c == molecule_class:
+            return True
+        if c not in seen:
+            seen.add(c)
+            todo += [q.object for q in store.quads_for_pattern(c, sub, None)]
+    return False
+
+
+def _printed_names(store):
+    """(query, parameter, name, the finding or molecule IRI it must find, result column), from the data."""
+    import pyoxigraph as ox
+
+    cases = set()
+    for prop, (query, param, needed, column) in PRINTED.items():
+        for q in store.quads_for_pattern(None, ox.NamedNode(EXO + prop), None):
+            if needed is None or _objects(store, q.subject, EXO + needed):
+                cases.add((query, param, q.object.value, q.subject.value, column))
+    for q in store.quads_for_pattern(None, ox.NamedNode(EXO + "targetAsPrinted"), None):
+        for f in store.quads_for_pattern(None, ox.NamedNode(EXO + "hasTargetRegulation"), q.subject):
+            cases.add(("findings-for-molecule", "molecule", q.object.value, f.subject.value, "finding"))
+    for q in store.quads_for_pattern(None, ox.NamedNode(EXO + "cancerAsPrinted"), None):
+        if _objects(store, q.subject, EXO + "cargo") and _objects(store, q.subject, EXO + "producerCancer"):
+            cases.add(("cargo-by-cancer", "cancer", q.object.value, q.subject.value, "finding"))
+        if _objects(store, q.subject, RDF_TYPE) == [ox.NamedNode(EXO + "BiomarkerFinding")]:
+            cases.add(("biomarkers", "cancer", q.object.value, q.subject.value, "finding"))
+    for q in store.quads_for_pattern(None, ox.NamedNode(EXO + "fluidAsPrinted"), None):
+        cases.add(("biomarkers", "fluid", q.object.value, q.subject.value, "finding"))
+    molecule_class = ox.NamedNode(EXO + "MolecularEntity")
+    molecules = {q.object for role in MOLECULE_ROLES for q in store.quads_for_pattern(None, ox.NamedNode(EXO + role), None)
+                 if not isinstance(q.object, ox.Literal) and _is_molecule(store, q.object, molecule_class)}
+    for molecule in molecules:
+        for name in _objects(store, molecule, SKOS_ALT):
+            cases.add(("findings-for-molecule", "molecule", name.value, molecule.value, "entity"))
+    return cases
+
+
+def test_every_printed_name_finds_its_item(store):
+    cases = _printed_names(store)
+    # every kind of printed name is covered (the data have each)
+    assert {(c[0], c[1]) for c in cases} >= {("findings-for-molecule", "molecule"), ("cargo-by-cancer", "cancer"),
+                                              ("biomarkers", "cancer"), ("biomarkers", "fluid")}
+    from concurrent.futures import ThreadPoolExecutor
+
+    def answer(key):
+        query, param, name, column = key
+        return key, {r[column] for r in run_stored(query, {param: name}, store=store).values()}
+
+    # pyoxigraph answers without holding the GIL: two threads halve the time of some 500 queries
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = dict(pool.map(answer, sorted({(q, p, n, c) for q, p, n, _, c in cases})))
+    missing = sorted((q, n, local(item)) for q, p, n, item, c in cases if item not in answers[(q, p, n, c)])
+    assert missing == []
+
+
+def test_names_match_across_case_spaces_hyphens_and_greek_letters(store):
+    def found(name):
+        return {(local(f), local(e)) for f, e in rows(store, "findings-for-molecule", {"molecule": name}, "finding", "entity")}
+
+    assert found("TGF-beta") == found("TGFβ") == found("tgf β") != set()
+    assert ("finding-protein-table-2-02", "protein-EDIL3") in found("EDIL-3")
+    assert ("finding-tex-angiogenesis-metastasis-02", "mirna-miR-17-92") in found("miR17-92")
+    assert found("ZO 1") == {("finding-protein-metastasis-15", "protein-TJP1"), ("finding-tex-tumour-growth-26", "protein-TJP1")}
