@@ -298,6 +298,8 @@ def export_kgx(out: Path, *, root: Path | None = None, files: list[Path] = ()) -
     """
     from exo_rdf.files import write_atomic
 
+    if str(out) == "-":
+        raise OutputError("the KGX export writes two files; give a folder as --out, not - (standard output)")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: not a folder; the KGX export writes two files into the folder --out")

@@ -160,6 +160,11 @@ def test_a_category_outside_the_model_is_refused(monkeypatch):
         kgx.kgx_tables()
 
 
+def test_standard_output_is_no_folder(capsys):
+    assert main(["export", "--format", "kgx", "--out", "-"]) == 2
+    assert "give a folder as --out, not - (standard output)" in capsys.readouterr().err
+
+
 def test_a_file_as_out_is_an_error_and_stays_as_it_was(tmp_path, capsys):
     target = tmp_path / "edges.tsv"
     target.write_text("keep\n")
