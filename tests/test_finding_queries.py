@@ -237,3 +237,12 @@ def test_names_match_across_case_spaces_hyphens_and_greek_letters(store):
     assert ("finding-protein-table-2-02", "protein-EDIL3") in found("EDIL-3")
     assert ("finding-tex-angiogenesis-metastasis-02", "mirna-miR-17-92") in found("miR17-92")
     assert found("ZO 1") == {("finding-protein-metastasis-15", "protein-TJP1"), ("finding-tex-tumour-growth-26", "protein-TJP1")}
+
+
+def test_cargo_by_hallmark_finds_processes_by_the_words_the_reviews_print(store):
+    def found(process):
+        return {local(f) for (f,) in rows(store, "cargo-by-hallmark", {"process": process}, "finding")}
+
+    assert {"finding-protein-metastasis-17", "finding-protein-signal-molecules-10"} <= found("invasion")
+    assert "finding-tex-angiogenesis-metastasis-09" in found("destroy the extracellular matrix")
+    assert "finding-protein-metastasis-04" in found("ECM remodelling") == found("ecm-remodelling")
