@@ -101,7 +101,7 @@ def test_cli_ask_csv_and_construct_csv(capsys):
 def test_stats_json_is_one_document(capsys):
     assert main(["stats", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert sorted(doc) == ["findings-per-kind", "findings-per-section"]
+    assert sorted(doc) == ["findings-per-kind", "findings-per-section", "uncited-references"]
     assert doc["findings-per-kind"]["head"]["vars"][:1] == ["kind"]
     assert doc["findings-per-section"]["results"]["bindings"][0]["order"]["value"] == "1"
 
@@ -160,3 +160,19 @@ def test_reason_out_owl_and_show_inferred_print_curies(monkeypatch, tmp_path, ca
     assert ("https://w3id.org/exo-rdf/ontology/ImmuneCellDerivedExosome", "http://www.w3.org/2000/01/rdf-schema#subClassOf",
             "http://purl.obolibrary.org/obo/GO_0070062") in triples
     assert len(triples) == 8
+
+
+@pytest.mark.parametrize(("form", "formats"), [
+    ("select", ("table", "json", "xml", "csv", "tsv")),
+    ("ask", ("table", "json", "xml", "csv", "tsv")),
+    ("genes", ("table", "ttl", "nt", "jsonld", "xml")),
+])
+def test_a_remote_answer_prints_as_the_embedded_one(oxigraph_plain, capsys, form, formats):
+    """The same query, on the embedded store and over --endpoint (an Oxigraph server), prints the same bytes."""
+    path = str(QUERIES / f"pd-l1-{form}.rq")
+    for fmt in formats:
+        assert main(["sparql", path, "--format", fmt]) == 0
+        embedded = capsys.readouterr().out
+        assert main(["sparql", path, "--format", fmt, "--endpoint", oxigraph_plain.url]) == 0
+        assert capsys.readouterr().out == embedded, fmt
+    assert main(["sparql", path, "--format", "nt" if form != "genes" else "csv", "--endpoint", oxigraph_plain.url]) == 2
