@@ -42,9 +42,12 @@ def _cell(term) -> str:
         return compress(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        return term.value
+    if isinstance(term, ox.Literal):  # a line break or tab inside a cell would break the columns
+        return term.value.replace("\r\n", " ").translate(_FLAT)
     return str(term)
+
+
+_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def as_table(result: Result) -> str:

@@ -176,3 +176,9 @@ def test_a_remote_answer_prints_as_the_embedded_one(oxigraph_plain, capsys, form
         assert main(["sparql", path, "--format", fmt, "--endpoint", oxigraph_plain.url]) == 0
         assert capsys.readouterr().out == embedded, fmt
     assert main(["sparql", path, "--format", "nt" if form != "genes" else "csv", "--endpoint", oxigraph_plain.url]) == 2
+
+
+def test_table_cells_stay_on_one_line():
+    result = Result(["s", "text"], [(ox.NamedNode(D + "a"), ox.Literal("two\nlines\tand a tab"))])
+    assert render(result, "table").decode() == "s       text\n------  -------------------\nexod:a  two lines and a tab\n(1 row)\n"
+    assert render(result, "tsv").decode() == '?s\t?text\n<' + D + 'a>\t"two\\nlines\\tand a tab"\n'
