@@ -97,7 +97,7 @@ def discover(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[S
 
 
 def user_sources(paths: list[Path]) -> list[SourceFile]:
-    """Wrap a user's own RDF files (.ttl, .nt, .nq, .trig) as sources of kind 'data'.
+    """Wrap a user's own RDF files (.ttl, .nt, .nq, .trig, .jsonld, .owl/.rdf) as sources of kind 'data'.
 
     Raises SourceError when a file does not exist or has an unknown suffix.
     """
@@ -107,7 +107,7 @@ def user_sources(paths: list[Path]) -> list[SourceFile]:
     for p in paths:
         p = Path(p)
         if not p.is_file():
-            raise SourceError(f"{p}: no such file; give the path of a Turtle (.ttl) or N-Triples (.nt) file", path=p)
+            raise SourceError(f"{p}: no such file; give the path of an RDF file (.ttl, .nt, .nq, .trig, .jsonld, .owl)", path=p)
         rdf_format(p)
         out.append(SourceFile(p, "data", graph_iri(p, project_root())))
     return out
