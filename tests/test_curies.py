@@ -37,7 +37,7 @@ def test_mature_mirnas_are_not_precursors():
     ("exod:review-tex", "https://w3id.org/exo-rdf/data/review-tex"),
     ("pancreatic cancer", None),
     ("Table 2: markers", None),
-    ("http://purl.obolibrary.org/obo/GO_1", None),
+    ("http://purl.obolibrary.org/obo/GO_0070062", None),
 ])
 def test_expand(curie, iri):
     assert expand(curie) == iri
