@@ -79,6 +79,7 @@ def keyed(store, name, params, *columns):
     ("findings-for-molecule", "finding", {"molecule": "PD-L1"}, {"molecule": "HGNC:17635"}),
     ("findings-for-molecule", "finding", {"molecule": "PD-L1"}, {"molecule": "exod:protein-CD274"}),
     ("hypoxic-exosome-proteins", "finding", {"cancer": "glioblastoma"}, {"cancer": "MONDO:0018177"}),
+    ("findings-by-reference", "finding", {"reference": "57", "review": "tex"}, {"reference": "57", "review": "exod:review-tex"}),
 ])
 def test_a_name_and_a_curie_or_iri_answer_the_same_rows(store, name, column, by_name, by_term):
     expected = keyed(store, name, by_name, column)
