@@ -336,7 +336,6 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
     Raises SourceError when a file does not parse, ValidationEngineError for unsupported shapes.
     """
     from exo_rdf.progress import Progress
-    from exo_rdf.validate import ValidationReport
 
     root = root or project_root()
     shape_quads = [q for s in shapes for q in parse_quads(s)]
@@ -348,6 +347,20 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
         load_into(store, source, loading if loading.enabled else None)
     loading.finish()
     store.extend(_skolemised(shape_quads))
+    return check_store(store, model, root=root, progress=progress)
+
+
+def check_store(store, model: ShapesModel, *, root: Path, progress: bool | None = False, workers: int | None = None):
+    """Run the compiled constraint queries of model on store; return a ValidationReport.
+
+    store is a pyoxigraph Store holding the data, or any object answering
+    ``query(text, use_default_graph_as_union=True)`` with rows indexable by variable name (a
+    remote store: exo_rdf.stores.validate). workers: property shapes checked at once (default:
+    up to 4, one per core). Raises what the store's queries raise.
+    """
+    from exo_rdf.progress import Progress
+    from exo_rdf.validate import ValidationReport
+
     run = _Run(store, model, root)
     checking = Progress("validate: checking", len(model.properties) + 1, unit="property shapes", enabled=progress)
 
@@ -356,7 +369,7 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
         checking.add(1)
 
     # pyoxigraph evaluates queries without the GIL, so property shapes are checked in parallel.
-    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+    with ThreadPoolExecutor(max_workers=workers or max(1, min(4, os.cpu_count() or 1))) as pool:
         list(pool.map(check, model.properties))
     run.node_ors()
     checking.finish()

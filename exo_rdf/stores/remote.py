@@ -9,7 +9,9 @@ into the terms the embedded store gives (see ``normalise``).
 """
 from __future__ import annotations
 
+import functools
 import re
+import threading
 
 import pyoxigraph as ox
 
@@ -126,16 +128,30 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
             return Result([], [], triples=[ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(payload, format=fmt)])
         fmt = ox.QueryResultsFormat.from_media_type(ctype) or (
             ox.QueryResultsFormat.XML if payload.lstrip().startswith(b"<") else ox.QueryResultsFormat.JSON)
-        answer = ox.parse_query_results(payload, format=fmt)
+        boolean, variables, rows = _read_results(payload, fmt)
     except (SyntaxError, ValueError) as exc:
         raise EndpointError(f"{http.public_url(url)}: the {form} answer ({ctype or 'no type'}) cannot be read: {exc}") from None
-    if isinstance(answer, ox.QueryBoolean):
-        return Result([], [], boolean=bool(answer))
-    variables = [v.value for v in answer.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in answer]
+    if boolean is not None:
+        return Result([], [], boolean=boolean)
     if virtuoso:
         rows = normalise(text, variables, rows)
     return Result(variables, rows)
+
+
+def _read_results(payload: bytes, fmt) -> tuple[bool | None, list[str], list[tuple]]:
+    """(boolean, variables, rows) of SPARQL results, read to the end in this thread.
+
+    pyoxigraph's result iterator may only be dropped by the thread that made it; kept in this
+    frame alone, it is (validation queries run in several threads).
+    """
+    answer = ox.parse_query_results(payload, format=fmt)
+    try:
+        if isinstance(answer, ox.QueryBoolean):
+            return bool(answer), [], []
+        variables = [v.value for v in answer.variables]
+        return None, variables, [tuple(solution[v] for v in variables) for solution in answer]
+    finally:
+        del answer
 
 
 _ONE_ZERO = {"1": "true", "0": "false"}
@@ -158,7 +174,7 @@ def normalise(text: str, variables: list[str], rows: list[tuple]) -> list[tuple]
     case (as pyoxigraph gives them) when the answer is SPARQL XML, which the client asks for
     (Virtuoso's JSON answers type counts as xsd:int).
     """
-    booleans = boolean_variables(text) & set(variables)
+    booleans = boolean_variables(_skeleton(text)) & set(variables)
     columns = [i for i, v in enumerate(variables) if v in booleans]
     boolean = ox.NamedNode(XSD + "boolean")
     out, unbound = [], False
@@ -186,7 +202,24 @@ _BOOLEAN_EXPRESSIONS = {
 }
 
 
-def boolean_variables(text: str) -> set[str]:
+_VALUES = re.compile(r"\bVALUES\s*(\?\w+|\([^()]*\))\s*\{[^{}]*\}", re.IGNORECASE)
+
+
+def _skeleton(text: str) -> str:
+    """text without comments and VALUES blocks, strings emptied: what binds which variable is
+    unchanged, and the queries of one file (bound to other values) share it."""
+    def shorten(m: re.Match) -> str:
+        token = m.group()
+        return '""' if token[0] in "\"'" else token if token[0] == "<" else " "
+
+    return " ".join(_VALUES.sub(" ", _NOISE.sub(shorten, text)).split())
+
+
+_RDFLIB_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=256)
+def boolean_variables(text: str) -> frozenset[str]:
     """The variables a query binds (BIND, SELECT expressions) to the value of a boolean expression.
 
     Read from rdflib's algebra of the query (imported here only: Virtuoso answers alone need it);
@@ -197,9 +230,10 @@ def boolean_variables(text: str) -> set[str]:
         from rdflib.plugins.sparql import prepareQuery
         from rdflib.plugins.sparql.parserutils import CompValue
 
-        algebra = prepareQuery(text).algebra
+        with _RDFLIB_LOCK:  # pyparsing, under rdflib's parser, is not safe to use from two threads
+            algebra = prepareQuery(text).algebra
     except Exception:  # rdflib raises many kinds; a query it cannot read keeps Virtuoso's terms
-        return set()
+        return frozenset()
     bindings: list[tuple[str, object]] = []
 
     def walk(node) -> None:
@@ -224,4 +258,4 @@ def boolean_variables(text: str) -> set[str]:
             if boolean and var not in found:
                 found.add(var)
                 changed = True
-    return found
+    return frozenset(found)

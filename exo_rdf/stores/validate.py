@@ -1,0 +1,122 @@
+"""SHACL validation inside a remote store: the compiled constraint queries run where the data lives.
+
+The engine is the one of ``exo-rdf validate`` (exo_rdf.shacl): the same queries from
+``queries/shacl/``, bound with the same VALUES blocks, and the same Python checks of the distinct
+values they return, so both report the same results. Only the store differs: each query goes to
+the endpoint with the dataset named explicitly (``default-graph-uri``):
+
+- without --graph: exo-rdf's graphs under the graph base, shapes and catalogue excepted (what
+  ``exo-rdf validate`` checks on the bundled data: ontology, imports and data);
+- with --graph: those graphs, plus the context the embedded engine adds to a curator's files
+  (ontology with imports, and the shared data graph with reviews and entities) when the store
+  holds it, so that sh:class follows subclass chains.
+
+The shapes are the bundled ones, or a shapes graph read from the store (--shapes-graph).
+"""
+from __future__ import annotations
+
+from exo_rdf.errors import EndpointError, ValidationEngineError
+
+#: queries sent at once (each property shape's queries run in order, shapes side by side)
+REMOTE_WORKERS = 6
+#: graphs under the graph base that give a curator's graphs their context (see context_sources)
+CONTEXT_GRAPHS = ("ontology", "data")
+
+
+class RemoteStore:
+    """What the compiled engine asks of a store, answered by an endpoint over a fixed dataset.
+
+    ``query(text, use_default_graph_as_union=True)`` returns the rows as dicts of variable
+    name -> term (None when unbound), the answer normalised as for any exo-rdf query.
+    """
+
+    def __init__(self, endpoint, graphs: list[str]):
+        self.endpoint, self.graphs = endpoint, graphs
+        self.virtuoso = endpoint.flavour == "virtuoso"
+
+    def query(self, text: str, use_default_graph_as_union: bool = True) -> list[dict]:
+        from exo_rdf.stores.remote import fetch
+
+        result = fetch(self.endpoint.query, text, form="SELECT", default_graphs=self.graphs, named_graphs=[],
+                       timeout_s=self.endpoint.timeout_s, virtuoso=self.virtuoso)
+        return [dict(zip(result.variables, row)) for row in result.rows]
+
+
+def dataset_for(endpoint, graphs: list[str] | None) -> list[str]:
+    """The default graphs to validate: exo-rdf's data graphs, or the given graphs with their context.
+
+    Raises EndpointError when a given graph is empty or absent, or (no graphs given) when the
+    store holds none of exo-rdf's graphs.
+    """
+    from exo_rdf.stores.remote import dataset
+
+    if not graphs:
+        known, _ = dataset(endpoint)
+        return [g for g in known if g != endpoint.graph_base + "shapes"]
+    present = set(_graphs_holding(endpoint, graphs))
+    missing = [g for g in graphs if g not in present]
+    if missing:
+        raise EndpointError(f"{endpoint.shown()}: the store holds no triples in <{missing[0]}>; "
+                            f"give the IRI of a graph you loaded (--graph)")
+    context = [endpoint.graph_base + name for name in CONTEXT_GRAPHS]
+    context = [g for g in _graphs_holding(endpoint, context) if g not in graphs]
+    return list(dict.fromkeys(graphs)) + context
+
+
+def _graphs_holding(endpoint, graphs: list[str]) -> list[str]:
+    """Those of graphs that hold at least one triple in the store."""
+    import pyoxigraph as ox
+
+    from exo_rdf.query import with_values_rows
+    from exo_rdf.sources import project_root
+    from exo_rdf.stores.remote import fetch
+
+    text = (project_root() / "queries" / "store" / "graphs-holding-triples.rq").read_text(encoding="utf-8")
+    text = with_values_rows(text, ["graph"], [(ox.NamedNode(g),) for g in graphs])
+    result = fetch(endpoint.query, text, form="SELECT", timeout_s=endpoint.timeout_s)
+    return [row[0].value for row in result.rows]
+
+
+def shapes_from_store(endpoint, graph: str) -> list:
+    """The quads of the shapes graph in the store (blank nodes as the store names them).
+
+    Raises EndpointError when the graph holds nothing.
+    """
+    import pyoxigraph as ox
+
+    from exo_rdf.query import with_values_rows
+    from exo_rdf.sources import project_root
+    from exo_rdf.stores.remote import fetch
+
+    text = (project_root() / "queries" / "store" / "graph-triples.rq").read_text(encoding="utf-8")
+    text = with_values_rows(text, ["graph"], [(ox.NamedNode(graph),)])
+    result = fetch(endpoint.query, text, form="CONSTRUCT", timeout_s=endpoint.timeout_s)
+    if not result.triples:
+        raise EndpointError(f"{endpoint.shown()}: the shapes graph <{graph}> holds no triples")
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result.triples]
+
+
+def validate_in_store(endpoint, graphs: list[str] | None = None, *, shapes_graph: str | None = None,
+                      progress: bool | None = False):
+    """Validate graphs of the store at endpoint (default: exo-rdf's data graphs) inside the store.
+
+    Returns the exo_rdf.validate.ValidationReport the embedded engine would give for the same
+    triples. Raises EndpointError when the store fails or lacks a graph, ValidationEngineError
+    for shapes using SHACL features the compiled engine does not implement, SourceError for bad
+    bundled shapes.
+    """
+    from exo_rdf.shacl import ShapesModel, check_store, check_supported
+    from exo_rdf.sources import discover, parse_quads, project_root
+
+    root = project_root()
+    if shapes_graph:
+        quads = shapes_from_store(endpoint, shapes_graph)
+    else:
+        quads = [q for s in discover(root, ("shapes",)) for q in parse_quads(s)]
+        if not quads:
+            raise ValidationEngineError(f"{root / 'shapes'}: no shapes found")
+    model = ShapesModel(quads)
+    check_supported(model)
+    store = RemoteStore(endpoint, dataset_for(endpoint, graphs))
+    # the queries wait on the network, not on this machine's cores: several at once
+    return check_store(store, model, root=root, progress=progress, workers=REMOTE_WORKERS)
