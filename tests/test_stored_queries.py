@@ -145,3 +145,39 @@ def test_stats_command_prints_both_tables(capsys):
     out = capsys.readouterr().out
     assert "== Findings by kind" in out and "== Findings by review section" in out
     assert "Pre-metastatic niche formation, invasion, and metastasis" in out
+
+
+def test_uncited_references_are_listed_per_review_and_explained_where_the_data_say_why():
+    import pyoxigraph as ox
+
+    from exo_rdf.query import run_stored
+
+    store = ox.Store()
+    store.load(b"""
+        @prefix exo:  <https://w3id.org/exo-rdf/ontology/> .
+        @prefix exod: <https://w3id.org/exo-rdf/data/> .
+        exod:review-a a exo:Review ; exo:highestReferenceNumber 5 .
+        exod:review-b a exo:Review ; exo:highestReferenceNumber 2 .
+        exod:f1 exo:statedIn exod:review-a ; exo:citesReference 1 , 2 , 4 .
+        exod:f2 exo:statedIn exod:review-b ; exo:citesReference 1 , 3 .
+        exod:uncited-a-5 a exo:UncitedReference ; exo:referenceOf exod:review-a ; exo:referenceNumber 5 ;
+            exo:reasonUncited "Cited only for a general remark." .
+        exod:uncited-b-1 a exo:UncitedReference ; exo:referenceOf exod:review-b ; exo:referenceNumber 1 ;
+            exo:reasonUncited "Listed by mistake: a finding cites it." .
+    """, format=ox.RdfFormat.TURTLE)
+    got = [(r["review"].rsplit("/", 1)[-1], r["reference"], r["status"], r["reason"])
+           for r in run_stored("uncited-references", {}, store=store).values()]
+    # 3 of review-a is cited by no finding; 5 is explained; 2 of review-b is uncited (3 is above its highest)
+    assert got == [("review-a", 3, "uncited", None), ("review-a", 5, "explained", "Cited only for a general remark."),
+                   ("review-b", 2, "uncited", None)]
+
+
+def test_stats_lists_the_reference_numbers_no_finding_cites(capsys):
+    from exo_rdf.cli import main
+
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    section = out.split("== Reference numbers no finding cites, per review\n", 1)[1]
+    lines = [line.split() for line in section.splitlines()[2:] if line.startswith("exod:review-")]
+    assert {review for review, *_ in lines} == {"exod:review-protein", "exod:review-tex"}
+    assert all(status in ("uncited", "explained") for _, _, status, *_ in lines)
