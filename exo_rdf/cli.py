@@ -78,7 +78,8 @@ def cmd_sparql(args) -> int:
 def cmd_stats(args) -> int:
     from exo_rdf.query import run_stored
 
-    tables = (("findings-per-kind", "Findings by kind"), ("findings-per-section", "Findings by review section"))
+    tables = (("findings-per-kind", "Findings by kind"), ("findings-per-section", "Findings by review section"),
+              ("uncited-references", "Reference numbers no finding cites, per review"))
     endpoint = _endpoint(args)
     if args.format == "json":  # one document: each table as SPARQL JSON results under its query's name
         import json
@@ -271,7 +272,7 @@ def _add_sparql(sub) -> None:
 
 
 def _add_stats(sub) -> None:
-    st = sub.add_parser("stats", help="count findings by kind and by review section",
+    st = sub.add_parser("stats", help="count findings by kind and by review section; list the reference numbers no finding cites",
                         description="Count findings by kind, and list every section of both reviews with its number of "
                         "findings (a section with none stands out).",
                         epilog="examples:\n  exo-rdf stats\n  exo-rdf stats --format json")
