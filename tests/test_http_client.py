@@ -188,3 +188,11 @@ def test_streamed_upload_sends_its_length_and_learns_auth_before_the_body(monkey
         http.post_graph(base + "/store", "urn:g", iter([b"<urn:a> <urn:b> ", b"<urn:c> .\n"]), 26)
     assert [(s[0], s[2]) for s in seen] == [("HEAD", None), ("POST", basic("gina", "pw"))]
     assert seen[1][3] == b"<urn:a> <urn:b> <urn:c> .\n" and seen[1][1] == "/store?graph=urn%3Ag"
+
+
+def test_an_error_page_becomes_one_line():
+    page = b"<html>\n<body>\n<h3>Error</h3><pre>\nquery   failed\n</pre></body></html>\n"
+    with recorder(lambda m, p, h: (500, {"Content-Type": "text/html"}, page)) as (base, _):
+        with pytest.raises(EndpointError) as failed:
+            http.update(base + "/update", "CLEAR ALL")
+    assert str(failed.value) == f"{base}/update: the server answered HTTP 500 Internal Server Error: Error query failed"

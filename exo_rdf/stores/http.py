@@ -233,6 +233,15 @@ def client(url: str) -> _Client:
         return _CLIENTS[key]
 
 
+def one_line(text: str, limit: int = 300, *, html: bool = False) -> str:
+    """A server's error answer as one line of at most limit characters: spaces folded, and the
+    tags of an HTML page dropped."""
+    import re
+
+    flat = " ".join((re.sub(r"<[^<>]*>", " ", text) if html else text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def check_status(url: str, response: requests.Response) -> None:
     """Raise the error a 4xx/5xx answer means; return quietly on success.
 
@@ -242,7 +251,7 @@ def check_status(url: str, response: requests.Response) -> None:
     if status < 400:
         return
     shown = public_url(url)
-    detail = response.text[:300].strip()
+    detail = one_line(response.text, html="html" in response.headers.get("Content-Type", "").lower())
     if status in (401, 403):
         given = "the credentials were refused" if client(url).credentials else "the server wants credentials"
         raise AuthenticationError(
