@@ -141,6 +141,15 @@ def test_intruder_graphs_are_there_but_never_answer(request, fixture, store):
         assert int(run_sparql(count, endpoint=endpoint.query).rows[0][0].value) == 0
 
 
+@pytest.mark.parametrize("fixture", ["oxigraph_plain", "virtuoso_loaded"])
+def test_a_graph_pattern_sees_exo_graphs_only(request, fixture):
+    """A query with GRAPH gets exo-rdf's graphs as named graphs: catalogue in, intruders out."""
+    loaded = request.getfixturevalue(fixture)
+    text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    seen = {row[0].value[len(loaded.graph_base):] for row in run_sparql(text, endpoint=loaded.endpoint()).rows}
+    assert seen == set(remote.KNOWLEDGE_GRAPHS) | {remote.CATALOGUE_GRAPH}
+
+
 def test_an_endpoint_without_exo_graphs_is_an_error_not_zero_rows(oxigraph_plain, capsys):
     code = main(["query", "findings-per-kind", "--endpoint", oxigraph_plain.url, "--graph-base", "https://example.org/nothing/"])
     err = capsys.readouterr().err
