@@ -56,7 +56,8 @@ def cmd_query(args) -> int:
 
         sys.stdout.write(show_stored(args.name, _params(args.param)))
         return 0
-    _print_result(run_stored(args.name, _params(args.param), endpoint=_endpoint(args)), args.format)
+    _print_result(run_stored(args.name, _params(args.param), endpoint=_endpoint(args), timeout_s=args.timeout_s),
+                  args.format)
     return 0
 
 
@@ -71,7 +72,10 @@ def cmd_sparql(args) -> int:
             text = Path(args.file).read_text(encoding="utf-8")
         except OSError as exc:
             raise ExoRdfError(f"{args.file}: cannot read the query file ({exc.strerror})") from None
-    _print_result(run_sparql(text, endpoint=_endpoint(args)), args.format)
+        except UnicodeDecodeError as exc:
+            raise ExoRdfError(f"{args.file}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8") from None
+    _print_result(run_sparql(text, endpoint=_endpoint(args), timeout_s=args.timeout_s,
+                             allow_service=args.allow_service), args.format)
     return 0
 
 
@@ -161,10 +165,13 @@ def cmd_export(args) -> int:
 
 def cmd_catalogue(args) -> int:
     from pathlib import Path
-    from exo_rdf.catalogue import catalogue_turtle, queries_dir
+    from exo_rdf.catalogue import catalogue_turtle
     from exo_rdf.files import write_atomic
 
-    path = Path(args.out) if args.out else queries_dir() / "catalogue.ttl"
+    from exo_rdf.files import default_output
+    from exo_rdf.sources import project_root
+
+    path = Path(args.out) if args.out else default_output(project_root(), "queries/catalogue.ttl", "catalogue.ttl")
     write_atomic(path, catalogue_turtle())
     print(f"wrote {path}")
     return 0
@@ -174,7 +181,7 @@ def cmd_imports_refresh(args) -> int:
     from pathlib import Path
     from exo_rdf.imports import default_tables, refresh
 
-    for path in refresh(Path(args.terms) if args.terms else default_tables()):
+    for path in refresh(Path(args.terms) if args.terms else default_tables(), out=args.out):
         print(f"wrote {path}")
     return 0
 
@@ -254,7 +261,7 @@ def _add_query(sub) -> None:
                    help="a query parameter (repeatable); numbers are bound in canonical form, CURIEs are expanded")
     q.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
     q.add_argument("--show", action="store_true", help="print the SPARQL with the bound values (a VALUES block) instead of running it")
-    _add_endpoint_options(q)
+    _add_endpoint_options(q)  # its --timeout-s bounds the embedded store's queries too
     q.set_defaults(func=cmd_query)
 
 
@@ -267,7 +274,9 @@ def _add_sparql(sub) -> None:
                               "  exo-rdf sparql describe.rq --format ttl")
     s.add_argument("file", help="a file of SPARQL, or - to read it from standard input")
     s.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
-    _add_endpoint_options(s)
+    s.add_argument("--allow-service", action="store_true",
+                   help="let SERVICE call other hosts from the embedded store (bounded by --timeout-s); refused otherwise")
+    _add_endpoint_options(s)  # its --timeout-s bounds the embedded store's queries too
     s.set_defaults(func=cmd_sparql)
 
 
@@ -335,7 +344,8 @@ def _add_catalogue(sub) -> None:
     c = sub.add_parser("catalogue", help="write the stored-query catalogue as RDF (sparql-examples style)",
                        description="Write the stored queries with their metadata as RDF (SHACL SPARQL executables, as "
                        "sparql-examples does).", epilog="example:\n  exo-rdf catalogue --out catalogue.ttl")
-    c.add_argument("--out", metavar="FILE", help="default: queries/catalogue.ttl")
+    c.add_argument("--out", metavar="FILE", help="default: queries/catalogue.ttl in a source checkout, "
+                   "./catalogue.ttl when installed")
     c.set_defaults(func=cmd_catalogue)
 
 
@@ -347,7 +357,10 @@ def _add_imports(sub) -> None:
     ir = isub.add_parser("refresh", help="regenerate ontology/imports from term tables",
                          description="Regenerate ontology/imports from the verified id/label term tables.",
                          epilog="example:\n  exo-rdf imports refresh --terms ../shared/ontology-terms")
-    ir.add_argument("--terms", metavar="DIR", help="folder of id/label tables (default: ../shared/ontology-terms)")
+    ir.add_argument("--terms", metavar="DIR", help="folder of id/label tables (default: EXO_RDF_TERMS, or "
+                    "../shared/ontology-terms beside a source checkout)")
+    ir.add_argument("--out", metavar="DIR", help="folder for the modules (default: ontology/imports of a source checkout; "
+                    "required when exo-rdf is installed)")
     ir.set_defaults(func=cmd_imports_refresh)
 
 
@@ -381,21 +394,46 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code: 0 ok, 1 a verdict (does not conform,
+    inconsistent, QC errors, term problems), 2 an error, 130 interrupted.
+
+    Every failure is one line on stderr, ``exo-rdf: error: ...``, never a traceback: an
+    unexpected exception too (2, never 1, which a CI job would read as a verdict).
+    """
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.func(args)
     except ExoRdfError as exc:
-        print(f"exo-rdf: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except KeyboardInterrupt:
+        print("exo-rdf: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 0
+    except MemoryError as exc:
+        return _fail(f"out of memory ({exc or 'no detail'}); give the command less data at once")
+    except UnicodeDecodeError as exc:
+        return _fail(f"a file is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8")
+    except OSError as exc:
+        from exo_rdf.sources import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{os_reason(exc)}; check the path, its permissions and the free space")
+    except RecursionError:
+        return _fail("the input is nested too deeply to process; simplify it")
+    except Exception as exc:  # a defect: still one line and exit 2, and a request to report it
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        return _fail(f"unexpected {type(exc).__name__}: {first} (please report this, with the command that caused it)")
+
+
+def _fail(message: str) -> int:
+    """Print the one-line error message on stderr; return exit code 2."""
+    print(f"exo-rdf: error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -70,3 +70,19 @@ class OutputError(ExoRdfError):
 
 class TermTableError(ExoRdfError):
     """The external term tables are missing or malformed."""
+
+
+class ArgumentError(ExoRdfError, TypeError):
+    """A library function was called with an argument of the wrong type or value (a TypeError too)."""
+
+
+class QueryRefusedError(QueryExecutionError):
+    """A query is refused before it runs: too large, nested too deep, or calling another host (SERVICE)."""
+
+
+class QueryTimeoutError(QueryExecutionError):
+    """A query did not finish within its timeout."""
+
+
+class StoreCacheError(ExoRdfError):
+    """The cache of built stores cannot be used (a store that cannot be opened even after a rebuild)."""

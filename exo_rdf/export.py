@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from exo_rdf.curies import PREFIX_MAP
 from exo_rdf.errors import OutputError
 from exo_rdf.files import finish, temporary_beside
-from exo_rdf.sources import discover, load_dataset, project_root
+from exo_rdf.sources import discover, load_dataset, os_reason, project_root
 
 #: format name -> (pyoxigraph format, keeps named graphs)
 FORMATS = {
@@ -75,11 +75,16 @@ def export(out: Path | str, fmt: str, *, root: Path | None = None) -> int:
     out = Path(out)
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
-    tmp = temporary_beside(out)
+    try:
+        tmp = temporary_beside(out)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write in {out.parent} ({os_reason(exc)}); choose a folder you can write to") from None
     try:
         ox.serialize(items, str(tmp), format=rdf_format, **kwargs)
         finish(tmp, out)
-    except (OSError, ValueError, TypeError) as exc:
+    except BaseException as exc:  # Ctrl-C and kill -TERM (as KeyboardInterrupt) included: no temporary file left
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{out}: cannot write ({exc})") from None
+        if isinstance(exc, (OSError, ValueError, TypeError)):
+            raise OutputError(f"{out}: cannot write ({os_reason(exc)}); check the free space and permissions") from None
+        raise
     return len(items)

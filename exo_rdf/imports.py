@@ -218,26 +218,53 @@ def render_all(tables: Path, root: Path | None = None) -> dict[str, str]:
     return {name: render_module(name, ids, tables) for name, ids in by_module.items()}
 
 
-def refresh(tables: Path, root: Path | None = None) -> list[Path]:
-    """Regenerate ontology/imports/*.ttl from the term tables; return the files written.
+def refresh(tables: Path | str, root: Path | str | None = None, *, out: Path | str | None = None) -> list[Path]:
+    """Regenerate the import modules from the term tables into out (default: ontology/imports of
+    a source checkout); return the files written.
 
     All modules are rendered before any is written, so a failure leaves the old modules in place.
-    Raises TermTableError when a table is missing, SourceError when a source does not parse.
+    Raises TermTableError when a table is missing, SourceError when a source does not parse,
+    OutputError when out is not given for an installed package (whose files are never written)
+    or cannot be written; ArgumentError for paths of the wrong type.
     """
-    root = root or project_root()
+    from exo_rdf.arguments import as_path, as_root
+    from exo_rdf.errors import OutputError
+    from exo_rdf.files import inside_package
+
+    tables = as_path(tables, "tables")
+    root = as_root(root) or project_root()
+    folder = as_path(out, "out") if out is not None else root / "ontology" / "imports"
+    if inside_package(folder):
+        raise OutputError(f"{folder}: inside the installed package, which is never written; give --out DIR")
     rendered = render_all(tables, root)
     written = []
     for name, text in rendered.items():
-        path = root / "ontology" / "imports" / f"{name}.ttl"
-        write_atomic(path, text)
+        path = folder / f"{name}.ttl"
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            from exo_rdf.sources import os_reason
+
+            raise OutputError(f"{path}: cannot write ({os_reason(exc)}); choose a folder you can write to with --out") from None
         written.append(path)
     return written
 
 
 def default_tables() -> Path:
-    """The term tables: ``EXO_RDF_TERMS``, or ``../shared/ontology-terms`` beside the checkout."""
+    """The term tables: ``EXO_RDF_TERMS``, or ``../shared/ontology-terms`` beside a source checkout.
+
+    Raises TermTableError saying how to give them when neither is there.
+    """
     env = os.environ.get("EXO_RDF_TERMS")
-    return Path(env) if env else project_root().parent / "shared" / "ontology-terms"
+    if env:
+        return Path(env)
+    beside = project_root().parent / "shared" / "ontology-terms"
+    from exo_rdf.files import inside_package
+
+    if beside.is_dir() and not inside_package(beside):
+        return beside
+    raise TermTableError("no term tables found: give the folder of id/label tables (go.tsv, cl.tsv, mondo.tsv, ...) "
+                         "with --terms DIR or the EXO_RDF_TERMS environment variable")
 
 
 __all__ = ["refresh", "render_all", "used_iris", "default_tables", "SourceFile"]

@@ -63,9 +63,24 @@ def sssom_text(root: Path | None = None) -> str:
     return "\n".join(header + lines) + "\n"
 
 
-def write_sssom(out: Path | None = None, root: Path | None = None) -> Path:
-    """Write the mapping set to out (default mappings/exo-rdf.sssom.tsv), atomically; return the path."""
-    root = root or project_root()
-    path = Path(out) if out else root / "mappings" / "exo-rdf.sssom.tsv"
-    write_atomic(path, sssom_text(root))
+def write_sssom(out: Path | str | None = None, root: Path | str | None = None) -> Path:
+    """Write the mapping set to out, atomically; return the path.
+
+    Without out: mappings/exo-rdf.sssom.tsv in a source checkout, ./exo-rdf.sssom.tsv when
+    exo-rdf runs from an installed package (never inside the package).
+    Raises OutputError when the file cannot be written; ArgumentError for a path of the wrong type.
+    """
+    from exo_rdf.arguments import as_path, as_root
+    from exo_rdf.files import default_output
+
+    root = as_root(root) or project_root()
+    path = as_path(out, "out") if out is not None else default_output(root, "mappings/exo-rdf.sssom.tsv", "exo-rdf.sssom.tsv")
+    text = sssom_text(root)
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        from exo_rdf.errors import OutputError
+        from exo_rdf.sources import os_reason
+
+        raise OutputError(f"{path}: cannot write ({os_reason(exc)}); choose a folder you can write to with --out") from None
     return path

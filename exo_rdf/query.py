@@ -221,6 +221,8 @@ def run_sparql(
     bindings: dict[str, object] | None = None,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
+    timeout_s: float | None = None,
+    allow_service: bool = False,
 ) -> Result:
     """Run SPARQL text (any query form) on the embedded store (default) or on a remote endpoint.
 
@@ -229,8 +231,14 @@ def run_sparql(
     (or default_graphs / named_graphs when given), and the answer is normalised to the embedded
     store's terms. An endpoint given as a query URL string gets the query as it is, with the
     store's own dataset unless default_graphs / named_graphs are given.
-    Raises QueryExecutionError when the query does not parse or fails; EndpointError for remote failures.
+    On the embedded store the text first passes exo_rdf.guards.check_query (size, nesting,
+    SERVICE only with allow_service) and runs for at most timeout_s seconds (None: no limit).
+    Raises QueryExecutionError when the query does not parse or fails (QueryRefusedError,
+    QueryTimeoutError); EndpointError for remote failures; ArgumentError for arguments of the wrong type.
     """
+    from exo_rdf.arguments import check_run_arguments
+
+    check_run_arguments(text, store=store, bindings=bindings, timeout_s=timeout_s)
     text = with_values_block(text, bindings or {})
     if endpoint:
         from exo_rdf.stores import remote
@@ -239,17 +247,23 @@ def run_sparql(
             from exo_rdf.stores.http import DEFAULT_TIMEOUT
 
             return remote.fetch(endpoint, text, default_graphs=default_graphs, named_graphs=named_graphs,
-                                timeout_s=DEFAULT_TIMEOUT)
+                                timeout_s=timeout_s or DEFAULT_TIMEOUT)
         return remote.run(endpoint, text, default_graphs=default_graphs, named_graphs=named_graphs)
-    if store is None:
-        from exo_rdf.store import embedded_store
+    from exo_rdf.guards import check_query, engine_error, run_bounded
 
-        store = embedded_store()
+    check_query(text, allow_service=allow_service)
+
+    def answer(on: ox.Store) -> Result:
+        return run_bounded(lambda: _result_from(on.query(text, use_default_graph_as_union=True)), timeout_s=timeout_s)
+
     try:
-        answer = store.query(text, use_default_graph_as_union=True)
-        return _result_from(answer)
-    except (SyntaxError, OSError, ValueError) as exc:
-        raise QueryExecutionError(f"the query failed: {exc}") from None
+        if store is None:
+            from exo_rdf.store import with_embedded_store
+
+            return with_embedded_store(answer)
+        return answer(store)
+    except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
+        raise engine_error(exc) from None
 
 
 def show_stored(name: str, params: dict[str, str] | None = None, *, root: Path | None = None) -> str:
@@ -269,11 +283,18 @@ def run_stored(
     endpoint: str | None = None,
     root: Path | None = None,
     default_graphs: list[str] | None = None,
+    timeout_s: float | None = None,
 ) -> Result:
     """Run the stored query called name with the given parameter values (strings, as on the command line).
 
-    Raises QueryNotFoundError, QueryParameterError, QueryExecutionError or EndpointError.
+    timeout_s bounds a query on the embedded store (see run_sparql).
+    Raises QueryNotFoundError, QueryParameterError, QueryExecutionError or EndpointError;
+    ArgumentError for arguments of the wrong type.
     """
+    from exo_rdf.arguments import check_stored_arguments
+
+    check_stored_arguments(name, params, root)
     query = get_query(name, root)
     bindings = bind_parameters(query, params or {})
-    return run_sparql(query.text, store=store, endpoint=endpoint, bindings=bindings, default_graphs=default_graphs)
+    return run_sparql(query.text, store=store, endpoint=endpoint, bindings=bindings, default_graphs=default_graphs,
+                      timeout_s=timeout_s)

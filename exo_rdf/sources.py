@@ -131,15 +131,53 @@ def source_paths(root: str, kinds: tuple[str, ...] = KINDS) -> list[str]:
 
 
 def fingerprint(paths: list) -> str:
-    """A 64-bit hash of the files' paths, sizes and modification times; changes when any file does.
+    """A 64-bit hash of the files' paths, inodes, sizes, modification and change times.
 
-    zlib's checksums, not hashlib: this runs on every query and hashlib costs more to import
-    than the whole check; the key only has to tell versions of the same files apart.
+    It changes whenever a file is written, even by an edit that restores size and mtime (the
+    change time cannot be set back), so it can stand for the content hash (content_hash())
+    recorded beside it. zlib's checksums, not hashlib: this runs on every query and hashlib
+    costs more to import than the whole check.
     """
     listing = "\n".join(
-        f"{os.path.abspath(p)}\0{st.st_size}\0{st.st_mtime_ns}" for p in paths for st in (os.stat(p),)
+        f"{os.path.abspath(p)}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
+        for p in paths for st in (os.stat(p),)
     ).encode()
     return f"{zlib.crc32(listing):08x}{zlib.adler32(listing):08x}"
+
+
+def content_hash(paths: list) -> str:
+    """A hash (SHA-256, 64 bits shown) of the files' paths and bytes: what a built store depends on.
+
+    Raises SourceError naming a file that cannot be read.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for p in paths:
+        try:
+            with open(p, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise SourceError(f"{p}: cannot be read ({os_reason(exc)})", path=p) from None
+        digest.update(f"{os.path.abspath(p)}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+def os_reason(exc: BaseException) -> str:
+    """The reason an OSError gives, also when it has no strerror (pyoxigraph's carry only a message)."""
+    return getattr(exc, "strerror", None) or str(exc).strip() or type(exc).__name__
+
+
+#: the parser's limit on one token (a literal or an IRI), in bytes
+TOKEN_LIMIT = 16 << 20
+
+
+def _too_large(source: SourceFile) -> SourceError:
+    """The SourceError for a file holding a literal or IRI larger than the parser accepts."""
+    return SourceError(
+        f"{source.path}: holds a literal or IRI larger than {TOKEN_LIMIT >> 20} MiB, the most the RDF parser "
+        "accepts; split the value or keep it outside the graph", path=source.path)
 
 
 #: file suffix -> RDF format; triple formats load into the source's named graph
@@ -190,8 +228,10 @@ def load_into(store: ox.Store, source: SourceFile, progress=None) -> None:
             progress.add(os.path.getsize(source.path))
     except SyntaxError as exc:
         raise _syntax_error(source, exc) from None
+    except MemoryError:
+        raise _too_large(source) from None
     except OSError as exc:
-        raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
+        raise SourceError(f"{source.path}: cannot be read ({os_reason(exc)})", path=source.path) from None
 
 
 #: bytes of N-Triples loaded at a time when progress is shown
@@ -251,8 +291,10 @@ def parse_quads(source: SourceFile) -> list[ox.Quad]:
         return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed]
     except SyntaxError as exc:
         raise _syntax_error(source, exc) from None
+    except MemoryError:
+        raise _too_large(source) from None
     except OSError as exc:
-        raise SourceError(f"{source.path}: cannot be read ({exc.strerror})", path=source.path) from None
+        raise SourceError(f"{source.path}: cannot be read ({os_reason(exc)})", path=source.path) from None
 
 
 def load_dataset(sources: list[SourceFile]) -> ox.Dataset:
