@@ -24,11 +24,22 @@ def _rows(path):
         return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
+def _no_network(*args, **kwargs):
+    raise AssertionError(f"network access attempted: {args[:2]}")
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    """The folder written by `exo-rdf export --format kgx --out DIR` (the folder does not exist before)."""
+    """The folder written by `exo-rdf export --format kgx --out DIR` (the folder does not exist before).
+
+    The Biolink Model is read from disk: any attempt to reach the network fails the export.
+    """
     out = tmp_path_factory.mktemp("kgx") / "graph"
-    assert main(["export", "--format", "kgx", "--out", str(out)]) == 0
+    kgx.biolink_toolkit.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket, "getaddrinfo", _no_network)
+        mp.setattr(socket.socket, "connect", _no_network)
+        assert main(["export", "--format", "kgx", "--out", str(out)]) == 0
     return out
 
 
@@ -176,11 +187,8 @@ def test_a_file_as_out_is_an_error_and_stays_as_it_was(tmp_path, capsys):
 def test_kgx_validate_offline_reports_only_its_camelcase_false_positives(exported, nodes, monkeypatch):
     pytest.importorskip("kgx", reason="kgx is not installed (it comes with pip install -e '.[test]')")
 
-    def no_network(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args[:2]}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", no_network)
-    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", _no_network)
+    monkeypatch.setattr(socket.socket, "connect", _no_network)
     errors = kgx.validate_kgx(exported)
     # KGX's check `^([A-Z][a-z\d]+)+$` cannot match a category with an acronym in its name; these
     # three are categories of the model all the same, and nothing else is reported
