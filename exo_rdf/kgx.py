@@ -289,27 +289,28 @@ def tsv_text(rows: list[dict], columns: tuple[str, ...]) -> str:
 
 
 def export_kgx(out: Path, *, root: Path | None = None, files: list[Path] = ()) -> tuple[int, int]:
-    """Write exo-rdf_nodes.tsv and exo-rdf_edges.tsv (KGX TSV, Biolink Model) into folder out.
+    """Write exo-rdf_nodes.tsv and exo-rdf_edges.tsv (KGX TSV, Biolink Model) as the folder out.
 
     files: a curator's own Turtle files, exported together with the bundled graph.
-    Returns (nodes, edges) written. The folder is created if missing; each file goes through a
-    temporary file and a rename, and nothing is written unless both tables were built.
-    Raises OutputError when out is a file or cannot be written, or a name is not in the model.
+    Returns (nodes, edges) written. Both files are written into a temporary folder that then takes
+    out's place as a whole (exo_rdf.files.write_folder_atomic), so readers never see one file new
+    and the other old; out must be new, empty or hold only these two files.
+    Raises OutputError when out is "-", a file or a folder holding other files, or cannot be
+    written (nothing changed then), or a name is not in the model.
     """
-    from exo_rdf.files import write_atomic
+    from exo_rdf.files import write_folder_atomic
 
     if str(out) == "-":
         raise OutputError("the KGX export writes two files; give a folder as --out, not - (standard output)")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: not a folder; the KGX export writes two files into the folder --out")
+    others = sorted(p.name for p in out.iterdir() if p.name not in (NODE_FILE, EDGE_FILE)) if out.is_dir() else []
+    if others:  # the folder is replaced as a whole: never take a user's other files with it
+        raise OutputError(f"{out}: holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''});"
+                          " give a new or empty folder as --out")
     nodes, edges = kgx_tables(root, files)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        write_atomic(out / NODE_FILE, tsv_text(nodes, NODE_COLUMNS))
-        write_atomic(out / EDGE_FILE, tsv_text(edges, EDGE_COLUMNS))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write ({exc})") from None
+    write_folder_atomic(out, {NODE_FILE: tsv_text(nodes, NODE_COLUMNS), EDGE_FILE: tsv_text(edges, EDGE_COLUMNS)})
     return len(nodes), len(edges)
 
 

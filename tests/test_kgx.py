@@ -159,6 +159,15 @@ def test_a_finding_from_a_research_article_cites_its_pmid_and_doi(roles):
     ]
 
 
+def test_a_second_export_replaces_the_two_files(exported, tmp_path):
+    out = tmp_path / "kg"
+    out.mkdir()
+    (out / kgx.EDGE_FILE).write_text("old\n")
+    assert kgx.export_kgx(out) == (len(_rows(exported / kgx.NODE_FILE)), len(_rows(exported / kgx.EDGE_FILE)))
+    assert (out / kgx.EDGE_FILE).read_bytes() == (exported / kgx.EDGE_FILE).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg"]  # no temporary folder left beside it
+
+
 def test_the_same_sources_give_the_same_bytes(exported):
     node_rows, edge_rows = kgx.kgx_tables()
     assert kgx.tsv_text(node_rows, kgx.NODE_COLUMNS) == (exported / kgx.NODE_FILE).read_text(encoding="utf-8")
@@ -174,6 +183,13 @@ def test_a_category_outside_the_model_is_refused(monkeypatch):
 def test_standard_output_is_no_folder(capsys):
     assert main(["export", "--format", "kgx", "--out", "-"]) == 2
     assert "give a folder as --out, not - (standard output)" in capsys.readouterr().err
+
+
+def test_a_folder_of_other_files_is_refused_and_left_alone(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert main(["export", "--format", "kgx", "--out", str(tmp_path)]) == 2
+    assert f"{tmp_path}: holds other files (notes.txt); give a new or empty folder as --out" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_a_file_as_out_is_an_error_and_stays_as_it_was(tmp_path, capsys):
