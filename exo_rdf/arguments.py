@@ -42,6 +42,21 @@ def as_paths(values, name: str) -> list[Path] | None:
     return [as_path(v, f"each of {name}") for v in values]
 
 
+def check_name(name) -> None:
+    """Raise ArgumentError unless name is a non-empty str (a stored query's name)."""
+    if not isinstance(name, str) or not name:
+        raise ArgumentError(f"name must be the str name of a stored query, not {_kind(name)} {name!r:.60}")
+
+
+def check_kinds(kinds) -> tuple[str, ...]:
+    """kinds as a tuple of source kinds (see exo_rdf.sources.KINDS); raises ArgumentError otherwise."""
+    from exo_rdf.sources import KINDS
+
+    if isinstance(kinds, (tuple, list)) and all(isinstance(k, str) and k in KINDS for k in kinds):
+        return tuple(kinds)
+    raise ArgumentError(f"kinds must be a tuple of {', '.join(KINDS)}, not {kinds!r:.60}")
+
+
 def check_store(store, name: str = "store") -> None:
     """Raise ArgumentError unless store is None or a pyoxigraph Store."""
     if store is None:
@@ -92,8 +107,7 @@ def check_run_arguments(text, *, store, bindings, timeout_s) -> None:
 
 def check_stored_arguments(name, params, root) -> None:
     """The checks of exo_rdf.query.run_stored's arguments (params: str names to str values)."""
-    if not isinstance(name, str) or not name:
-        raise ArgumentError(f"name must be the str name of a stored query, not {_kind(name)} {name!r:.60}")
+    check_name(name)
     if params is not None:
         if not isinstance(params, dict):
             raise ArgumentError(f"params must be a dict of parameter name -> str value, not {_kind(params)}")

@@ -60,15 +60,25 @@ class StoredQuery:
 
 
 def queries_dir(root: Path | None = None) -> Path:
-    """The folder of stored queries."""
-    return (root or project_root()) / "queries"
+    """The folder of stored queries (root: a str or os.PathLike, or None for the project's).
+
+    Raises ArgumentError for a root that is not a path.
+    """
+    from exo_rdf.arguments import as_root
+
+    return (as_root(root) or project_root()) / "queries"
 
 
 def read_query(path: Path | str) -> StoredQuery:
     """Read one stored query file (a Path or a path string).
 
-    Raises SourceError naming the file and line when the header is malformed or the title is missing.
+    Raises SourceError naming the file and line when the header is malformed or the title is missing;
+    ArgumentError for a path that is not a str or os.PathLike.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        from exo_rdf.arguments import as_path
+
+        as_path(path, "path")
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -123,9 +133,15 @@ def catalogue(root: Path | None = None) -> dict[str, StoredQuery]:
 def get_query(name: str, root: Path | None = None) -> StoredQuery:
     """The stored query called name.
 
-    Raises QueryNotFoundError with close names as suggestions when there is none.
+    Raises QueryNotFoundError with close names as suggestions when there is none; ArgumentError
+    for a name that is not a str or a root that is not a path.
     """
-    folder = os.path.join(str(root) if root else root_dir(), "queries")
+    if not isinstance(name, str) or (root is not None and not isinstance(root, (str, os.PathLike))):
+        from exo_rdf.arguments import as_root, check_name
+
+        check_name(name)
+        as_root(root)
+    folder = os.path.join(os.fspath(root) if root else root_dir(), "queries")
     path = os.path.join(folder, f"{name}.rq")
     if os.path.dirname(os.path.normpath(path)) == os.path.normpath(folder) and os.path.isfile(path):
         return read_query(path)

@@ -32,6 +32,10 @@ def export(out: Path | str, fmt: str, *, root: Path | None = None) -> int:
     temporary name and renamed, so a failure leaves no half-written file; out "-" is standard output.
     Raises OutputError for an unknown format or an unwritable path; SourceError for a bad source.
     """
+    from exo_rdf.arguments import as_path, as_root
+
+    out = out if isinstance(out, str) and out == "-" else as_path(out, "out")
+    root = as_root(root)
     if fmt == "sssom":
         from exo_rdf.mappings import sssom_text
 

@@ -38,7 +38,9 @@ def checks(root: Path | None = None) -> dict[str, tuple[str, str]]:
     Raises SourceError naming a check file that declares no level.
     """
     out = {}
-    for path in sorted(((root or project_root()) / "queries" / "checks").glob("*-violation.rq")):
+    from exo_rdf.arguments import as_root
+
+    for path in sorted(((as_root(root) or project_root()) / "queries" / "checks").glob("*-violation.rq")):
         text = path.read_text(encoding="utf-8")
         m = _LEVEL.search(text)
         if not m:

@@ -80,9 +80,14 @@ def graph_iri(path: Path, root: Path) -> str:
 def discover(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[SourceFile]:
     """List the source files of the given kinds, sorted, with their graph IRIs.
 
-    Raises SourceError when root lacks the ontology folder (not an exo-rdf project).
+    root may be a str or os.PathLike.
+    Raises SourceError when root lacks the ontology folder (not an exo-rdf project);
+    ArgumentError for a root that is not a path or kinds that are not a tuple of KINDS.
     """
-    root = root or project_root()
+    from exo_rdf.arguments import as_root, check_kinds
+
+    root = as_root(root) or project_root()
+    kinds = check_kinds(kinds)
     if not (root / "ontology").is_dir():
         raise SourceError(f"{root}: no ontology/ folder here; set EXO_RDF_ROOT to an exo-rdf checkout", path=root)
     patterns = {
@@ -99,13 +104,13 @@ def discover(root: Path | None = None, kinds: tuple[str, ...] = KINDS) -> list[S
 def user_sources(paths: list[Path]) -> list[SourceFile]:
     """Wrap a user's own RDF files (.ttl, .nt, .nq, .trig, .jsonld, .owl/.rdf) as sources of kind 'data'.
 
-    Raises SourceError when a file does not exist or has an unknown suffix.
+    Raises SourceError when a file does not exist or has an unknown suffix; ArgumentError when
+    paths is not a list of paths.
     """
-    from pathlib import Path
+    from exo_rdf.arguments import as_paths
 
     out = []
-    for p in paths:
-        p = Path(p)
+    for p in as_paths(paths, "files"):
         if not p.is_file():
             raise SourceError(f"{p}: no such file; give the path of an RDF file (.ttl, .nt, .nq, .trig, .jsonld, .owl)", path=p)
         rdf_format(p)

@@ -68,14 +68,6 @@ def _root_text(root) -> str:
     raise ArgumentError(f"root must be a path (str or os.PathLike) or None, not {type(root).__name__}")
 
 
-def _check_kinds(kinds) -> tuple[str, ...]:
-    if not isinstance(kinds, (tuple, list)) or not kinds or any(k not in KINDS for k in kinds):
-        from exo_rdf.errors import ArgumentError
-
-        raise ArgumentError(f"kinds must be a non-empty tuple of {', '.join(KINDS)}; got {kinds!r}")
-    return tuple(kinds)
-
-
 def _keys(root_text: str, kinds: tuple[str, ...]) -> tuple[str, str, list[str]]:
     """(store prefix of this root and kinds, stamp file name, source paths)."""
     import zlib
@@ -128,7 +120,9 @@ def _open(root, kinds, *, discard: str | None = None) -> tuple[ox.Store, str | N
     discard names a cache folder found damaged: it is removed and built again.
     """
     root_text = _root_text(root)
-    kinds = _check_kinds(kinds)
+    from exo_rdf.arguments import check_kinds
+
+    kinds = check_kinds(kinds)
     if not os.path.isdir(os.path.join(root_text, "ontology")):
         _discover(root_text, kinds)  # raises the SourceError that says what is wrong
     base = _cache_base()

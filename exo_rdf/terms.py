@@ -34,9 +34,14 @@ class TermProblem:
 def check_terms(tables: Path, root: Path | None = None) -> list[TermProblem]:
     """Check the external identifiers used by the sources against the tables in folder tables.
 
-    Raises TermTableError when the folder or a needed table is missing.
+    tables and root may be str or os.PathLike.
+    Raises TermTableError when the folder or a needed table is missing; ArgumentError for a
+    tables or root that is not a path.
     """
-    root = root or project_root()
+    from exo_rdf.arguments import as_path, as_root
+
+    tables = as_path(tables, "tables")
+    root = as_root(root) or project_root()
     if not tables.is_dir():
         raise TermTableError(f"{tables}: no such folder of term tables; pass --terms DIR")
     given_labels: dict[str, set[str]] = {}

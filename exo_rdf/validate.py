@@ -129,7 +129,9 @@ def validate(files: list[Path] | None = None, *, root: Path | None = None, engin
     """
     if engine not in ENGINES:
         raise ValidationEngineError(f"unknown validation engine '{engine}'; choose one of {', '.join(ENGINES)}")
-    root = root or project_root()
+    from exo_rdf.arguments import as_root
+
+    root = as_root(root) or project_root()  # a str or os.PathLike
     if files:
         user_files = user_sources(files)
         data_sources = context_sources(root) + user_files
