@@ -21,6 +21,7 @@ measures), KGX JSON Lines.
 """
 from __future__ import annotations
 
+import os
 import uuid
 from functools import lru_cache
 from pathlib import Path
@@ -179,13 +180,14 @@ def kgx_tables(root: Path | None = None, files: list[Path] = ()) -> tuple[list[d
 
     files: a curator's own Turtle files, exported together with the bundled graph.
     Raises OutputError when a node has no Biolink category or a name is not in the model;
-    SourceError for a source that does not parse.
+    SourceError for a source that does not parse; ArgumentError for a root or files of the wrong type.
     """
+    from exo_rdf.arguments import as_paths, as_root
     from exo_rdf.sources import discover, user_sources
     from exo_rdf.store import build_store
 
-    root = root or project_root()
-    store = build_store(discover(root, ("ontology", "imports", "data")) + user_sources([Path(f) for f in files]))
+    root, files = as_root(root) or project_root(), as_paths(files, "files") or []
+    store = build_store(discover(root, ("ontology", "imports", "data")) + user_sources(files))
     check = _Checker()
     identity = {r["own"].value: (r["external"].value, r["kind"].value) for r in _run(root, store, "identity")}
     raw = [row for path in sorted(_queries(root).glob("edges-*.rq")) for row in _run(root, store, path.stem)]
@@ -296,13 +298,15 @@ def export_kgx(out: Path, *, root: Path | None = None, files: list[Path] = ()) -
     out's place as a whole (exo_rdf.files.write_folder_atomic), so readers never see one file new
     and the other old; out must be new, empty or hold only these two files.
     Raises OutputError when out is "-", a file or a folder holding other files, or cannot be
-    written (nothing changed then), or a name is not in the model.
+    written (nothing changed then), or a name is not in the model; ArgumentError for an out, root
+    or files of the wrong type.
     """
+    from exo_rdf.arguments import as_path
     from exo_rdf.files import write_folder_atomic
 
-    if str(out) == "-":
+    if isinstance(out, (str, os.PathLike)) and os.fspath(out) == "-":
         raise OutputError("the KGX export writes two files; give a folder as --out, not - (standard output)")
-    out = Path(out)
+    out = as_path(out, "out")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: not a folder; the KGX export writes two files into the folder --out")
     others = sorted(p.name for p in out.iterdir() if p.name not in (NODE_FILE, EDGE_FILE)) if out.is_dir() else []
@@ -333,9 +337,11 @@ def validate_kgx(folder: Path) -> dict:
     kgx is imported), and the context is the model's prefix map plus extra_prefixes(). The result
     is KGX's error dict (message level -> error type -> message -> ids), empty when the files pass;
     KGX also prints it as JSON on standard error.
-    Raises OutputError when kgx is not installed.
+    Raises OutputError when kgx is not installed; ArgumentError for a folder that is not a path.
     """
     import bmt.toolkit
+
+    from exo_rdf.arguments import as_path
 
     bmt.toolkit.Toolkit.__init__.__defaults__ = (_biolink_schema(), {"predicate mappings": []})
     try:
@@ -344,6 +350,6 @@ def validate_kgx(folder: Path) -> dict:
     except ModuleNotFoundError:
         raise OutputError("validating KGX files needs kgx: pip install kgx") from None
     kgx.config.jsonld_context_map["biolink"] = biolink_prefix_map() | extra_prefixes()
-    folder = Path(folder)
+    folder = as_path(folder, "folder")
     inputs = [str(folder / NODE_FILE), str(folder / EDGE_FILE)]
     return validate(inputs, "tsv", None, None)

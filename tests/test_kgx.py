@@ -180,9 +180,21 @@ def test_a_category_outside_the_model_is_refused(monkeypatch):
         kgx.kgx_tables()
 
 
-def test_standard_output_is_no_folder(capsys):
+def test_standard_output_is_no_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     assert main(["export", "--format", "kgx", "--out", "-"]) == 2
     assert "give a folder as --out, not - (standard output)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_wrong_argument_types_are_argument_errors(tmp_path):
+    from exo_rdf.errors import ArgumentError
+
+    with pytest.raises(ArgumentError, match="out must be a path"):
+        kgx.export_kgx(3)
+    with pytest.raises(ArgumentError, match="files must be a list of paths"):
+        kgx.export_kgx(tmp_path / "kg", files="mine.ttl")
+    assert not (tmp_path / "kg").exists()
 
 
 def test_a_folder_of_other_files_is_refused_and_left_alone(tmp_path, capsys):
