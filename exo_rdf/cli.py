@@ -335,7 +335,7 @@ def _add_export(sub) -> None:
                        "one named graph per source file (nq, trig, jsonld), the SSSOM mapping set, or a Biolink Model "
                        "knowledge graph as KGX nodes and edges files in the folder --out (kgx).",
                        epilog="examples:\n  exo-rdf export --format ttl --out exo-rdf.ttl\n  exo-rdf export --format nq --out - | gzip > exo-rdf.nq.gz")
-    e.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the RDF format (or sssom)")
+    e.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the RDF format (or sssom, or kgx for Biolink KGX files)")
     e.add_argument("--out", required=True, metavar="FILE", help="the file to write, - for standard output (kgx: a folder)")
     e.set_defaults(func=cmd_export)
 
