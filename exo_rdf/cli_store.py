@@ -119,6 +119,9 @@ def _add_load(sub) -> None:
                               "  exo-rdf load --endpoint http://localhost:7878 --file exo-rdf.nq")
     add_endpoint_options(p, required=True)
     p.set_defaults(timeout_s=None)  # load: the wait grows with the payload unless --timeout-s is given
+    for action in p._actions:
+        if action.dest == "timeout_s":
+            action.help = "seconds to wait for each answer of the store (default: 60, plus 2 per MB sent)"
     p.add_argument("--file", action="append", metavar="FILE",
                    help="load your own file instead of the bundled graph (repeatable): .nt or .ttl into "
                         "<graph base>user/<file name> (or --graph), .nq or .trig into the graphs it names")

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -284,3 +285,33 @@ def test_sigterm_during_the_update_cleans_up_and_exits_130(store, tmp_path):
     assert code == 130, err
     assert f"interrupted while loading {new}: <{g}> is unchanged (40 triples)" in err
     assert graphs(query, g) == {g: 40} and ask(query, g, "old")  # and no staging graph left
+
+
+def test_readers_see_the_old_graph_or_the_new_one_during_a_replace(store, tmp_path, capsys):
+    import requests
+
+    from exo_rdf.query import with_values_rows
+
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 8000)), "--graph", g, code=0, capsys=capsys)
+    text = with_values_rows((ROOT / "queries" / "store" / "count-graph.rq").read_text(), ["graph"], [(f"<{g}>",)])
+    seen, stop = [], threading.Event()
+
+    def read(session=requests.Session()):
+        while not stop.is_set():
+            answer = session.post(query, data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+            seen.append(int(answer.json()["results"]["bindings"][0]["triples"]["value"]))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    while not seen:
+        time.sleep(0.01)
+    try:
+        load(url, "--file", str(triples_file(tmp_path, "new", 5000)), "--graph", g, code=0, capsys=capsys)
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        reader.join()
+    assert set(seen) == {8000, 5000}, sorted(set(seen))  # never empty, never a mixture
+    assert graphs(query, g) == {g: 5000} and ask(query, g, "new") and not ask(query, g, "old")

@@ -143,3 +143,31 @@ def test_a_bad_turtle_file_is_named_by_line_and_nothing_is_sent(server, tmp_path
         load_files(Endpoints.from_base(server), [bad])
     assert f"{bad}:3: not valid Turtle" in str(raised.value)
     assert graphs_in(server) == {}
+
+
+def test_quads_load_into_the_graphs_they_name(server, store, tmp_path, capsys):
+    from collections import Counter
+
+    import pyoxigraph as ox
+
+    release = tmp_path / "exo-rdf.nq"  # the layout of the release's exo-rdf.nq: one graph per source file
+    release.write_bytes(store.dump(format=ox.RdfFormat.N_QUADS))
+    expected = Counter(q.graph_name.value for q in store)
+    assert main(["load", "--endpoint", server, "--file", str(release)]) == 0
+    assert graphs_in(server) == expected and len(expected) > 40
+    out = capsys.readouterr().out
+    assert out.count("(verified)") == len(expected)
+    assert f"{release} -> {DEFAULT_GRAPH_BASE}ontology/exo-rdf: {expected[DEFAULT_GRAPH_BASE + 'ontology/exo-rdf']} triples" in out
+
+
+def test_a_trig_file_fills_its_graphs_and_its_default_graph_goes_to_graph(server, tmp_path):
+    trig = tmp_path / "mine.trig"
+    trig.write_text("@prefix ex: <http://example.org/> .\n"
+                    "ex:g1 { ex:a ex:b ex:c . ex:a ex:b ex:d . }\n"
+                    "ex:g2 { ex:a ex:b ex:e . }\n"
+                    "ex:x ex:y ex:z .\n")
+    results = load_files(Endpoints.from_base(server), [trig], graph="http://example.org/rest")
+    assert [(r.graph, r.stored, r.state) for r in results] == [
+        ("http://example.org/g1", 2, "verified"), ("http://example.org/g2", 1, "verified"),
+        ("http://example.org/rest", 1, "verified")]
+    assert graphs_in(server) == {"http://example.org/g1": 2, "http://example.org/g2": 1, "http://example.org/rest": 1}

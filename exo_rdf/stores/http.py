@@ -186,9 +186,13 @@ class _Client:
 
     def _do(self, session, method, url, body, headers, params, timeout_s, stream) -> requests.Response:
         shown = public_url(url)
+        # urllib3 sends the body under the connect timeout; a store busy taking in a large upload
+        # may not read for longer than that, so a large body gets the whole timeout
+        large = body is not None and (not isinstance(body, (bytes, str)) or len(body) > PROBE_ABOVE)
+        connect = timeout_s if large else min(CONNECT_TIMEOUT, timeout_s)
         try:
             return session.request(method, public_url(url), data=body, headers=headers, params=params, auth=self.auth,
-                                   timeout=(min(CONNECT_TIMEOUT, timeout_s), timeout_s), stream=stream)
+                                   timeout=(connect, timeout_s), stream=stream)
         except requests.exceptions.RequestException as exc:
             # urllib3 wraps a read timeout in MaxRetryError when retries are configured, and
             # requests then raises ConnectionError: look at the cause, not the outer type

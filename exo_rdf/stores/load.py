@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from exo_rdf.errors import LoadError, SourceError
+from exo_rdf.errors import EndpointError, LoadError, SourceError
 from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root
 from exo_rdf.stores.swap import GraphLoad, LoadInterrupted, Payload, Target, clean_left_overs, probes_of, write
 
@@ -132,6 +132,12 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
 
 def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Payload]:
     """The graphs one file fills: its N-Triples per graph. Raises SourceError, LoadError (empty)."""
+    if path.suffix.lower() == ".nt":
+        payload = _nt_payload(path, default_graph)
+        if not allow_empty and payload.triples == 0:
+            raise LoadError(f"{path}: holds no triples; replacing <{default_graph}> by it would empty that graph; "
+                            "give --allow-empty to load it all the same")
+        return [payload]
     store = ox.Store()
     load_into(store, SourceFile(path, "data", default_graph))
     quads = path.suffix.lower() in QUAD_SUFFIXES
@@ -148,6 +154,38 @@ def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Pa
     return out
 
 
+def _nt_payload(path: Path, graph: str) -> Payload:
+    """An N-Triples file sent as it is: parsing a million lines here would double a load's time.
+
+    Its triple lines are counted (the distinct triples only if the store's count differs); the
+    first lines give the probes; the store checks the syntax (see _name_bad_line).
+    Raises SourceError when the file cannot be read or its first lines do not parse.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
+    lines = sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
+    head = data[: data.find(b"\n", 1 << 16) + 1] or data
+    try:
+        first = list(itertools.islice(ox.parse(head, format=ox.RdfFormat.N_TRIPLES), 300))
+    except SyntaxError:
+        _name_bad_line(path)
+        raise
+    return Payload(graph, data, lines, probes_of(first), str(path), exact=lambda: _distinct_triples(data))
+
+
+def _distinct_triples(data: bytes) -> int:
+    store = ox.Store()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    return len(store)
+
+
+def _name_bad_line(path: Path) -> None:
+    """Parse an N-Triples file here to name its bad line (raises SourceError); quiet if it parses."""
+    load_into(ox.Store(), SourceFile(path, "data", GRAPH_BASE + "user"))
+
+
 def _write_all(endpoint, payloads: list[Payload], mode: str, root: Path, timeout_s: float | None,
                prefixes: list[str], notes: list[str] | None) -> list[GraphLoad]:
     if mode not in ("replace", "append"):
@@ -156,4 +194,21 @@ def _write_all(endpoint, payloads: list[Payload], mode: str, root: Path, timeout
     found = clean_left_overs(target, prefixes)
     if notes is not None:
         notes.extend(found)
-    return [write(target, p, mode) for p in payloads]
+    results: list[GraphLoad] = []
+    for payload in payloads:
+        try:
+            results.append(write(target, payload, mode))
+        except KeyboardInterrupt as exc:  # say which graphs were written before it
+            done = f"; written before: {', '.join(f'<{r.graph}>' for r in results)}" if results else ""
+            if isinstance(exc, LoadInterrupted):
+                raise LoadInterrupted(f"{exc}{done}") from None
+            raise LoadInterrupted(f"interrupted before {payload.label} was sent: <{payload.graph}> is unchanged{done}") from None
+        except EndpointError as exc:
+            if exc.status == 400 and payload.exact is not None:  # an N-Triples file sent unparsed
+                try:
+                    _name_bad_line(Path(payload.label))
+                except SourceError as bad:
+                    raise SourceError(f"{bad}; {getattr(exc, 'state', '')}".rstrip("; "), path=bad.path,
+                                      line=bad.line) from None
+            raise
+    return results

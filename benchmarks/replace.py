@@ -1,0 +1,108 @@
+"""Replacing a big graph in a real store beside bulk loading the same file into an empty graph.
+
+    python benchmarks/replace.py [--triples 1M] [--repeat 3] [--stores oxigraph-memory oxigraph-disk virtuoso]
+
+Per store (started here on 127.0.0.1, stopped after): the synthetic file is loaded once into the
+target graph; then, `--repeat` times, (a) bulk: the file POSTed into a new empty graph the way
+the store loads fastest over HTTP (Oxigraph's bulk loader, `no_transaction`; Virtuoso's Graph
+Store POST), and (b) replace: `exo-rdf load --file F --graph G` (exo_rdf.stores.load.load_files)
+over the graph holding as many triples, verified. Prints min and median of each and their ratio,
+and writes benchmarks/results/replace-<date>.json (earlier stores of the same day kept).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from run import parse_size  # noqa: E402
+
+GRAPH = "https://w3id.org/exo-rdf/bench/graph/"
+
+
+@contextlib.contextmanager
+def started(kind: str):
+    """A fresh store of kind; yields (URL for exo-rdf, Graph Store URL, bulk options)."""
+    from servers import oxigraph_server, virtuoso_server
+
+    if kind == "virtuoso":
+        with virtuoso_server() as v:
+            url = v.base.replace("http://", "http://dba:dba@")
+            yield url, url + "/sparql-graph-crud-auth", None
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            location = Path(tmp) if kind == "oxigraph-disk" else None
+            with oxigraph_server(location=location, union_default_graph=False) as base:
+                yield base, base + "/store", {"no_transaction": ""}
+
+
+def measure(kind: str, data: Path, repeat: int) -> dict:
+    from exo_rdf.stores import http
+    from exo_rdf.stores.endpoint import resolve
+    from exo_rdf.stores.load import load_files
+
+    payload = data.read_bytes()
+    times: dict[str, list[float]] = {"bulk": [], "replace": []}
+    with started(kind) as (url, store_url, bulk_options):
+        endpoint = resolve(url)
+        [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
+        for i in range(repeat):
+            t = time.perf_counter()
+            http.post_graph(store_url, f"{GRAPH}bulk-{i}", payload, len(payload), options=bulk_options, timeout=3600)
+            times["bulk"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            [done] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
+            times["replace"].append(time.perf_counter() - t)
+            assert done.verified and done.stored == first.stored, done
+            print(f"  [{kind}] run {i + 1}: bulk {times['bulk'][-1]:.1f} s, replace {times['replace'][-1]:.1f} s", flush=True)
+    out = {"triples": first.stored, "flavour": endpoint.flavour}
+    for key, ts in times.items():
+        out[key] = {"runs": [round(t, 2) for t in ts], "min": round(min(ts), 2), "median": round(statistics.median(ts), 2)}
+    out["ratio_median"] = round(out["replace"]["median"] / out["bulk"]["median"], 2)
+    return out
+
+
+def main() -> None:
+    import signal
+
+    # a SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so the servers started here are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--triples", default="1M")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--stores", nargs="+", default=["oxigraph-memory", "virtuoso"],
+                    choices=["oxigraph-memory", "oxigraph-disk", "virtuoso"])
+    args = ap.parse_args()
+    data = HERE / "data" / f"{args.triples}.nt"
+    if not data.exists():
+        data.parent.mkdir(exist_ok=True)
+        generate(parse_size(args.triples), data)
+    out = HERE / "results" / f"replace-{dt.date.today().isoformat()}.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    for kind in args.stores:
+        r = measure(kind, data, args.repeat)
+        results[f"{kind} {args.triples}"] = r
+        print(f"{kind}, {r['triples']} triples: bulk into an empty graph min {r['bulk']['min']} s / median "
+              f"{r['bulk']['median']} s; replace min {r['replace']['min']} s / median {r['replace']['median']} s "
+              f"({r['ratio_median']}x)", flush=True)
+        tmp = out.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(results, indent=1))
+        tmp.replace(out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
