@@ -431,8 +431,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    """Print the one-line error message on stderr; return exit code 2."""
-    print(f"exo-rdf: error: {message}", file=sys.stderr)
+    """Print the error message on stderr as one line; return exit code 2."""
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"exo-rdf: error: {one_line}", file=sys.stderr)
     return 2
 
 

@@ -133,6 +133,11 @@ def run_bounded(function, *, timeout_s: float | None, what: str = "the query"):
 
 
 def engine_error(exc: BaseException, what: str = "the query") -> QueryExecutionError:
-    """The QueryExecutionError for an exception the engine raised while running a query."""
-    message = str(exc).strip() or type(exc).__name__
+    """The QueryExecutionError for an exception the engine raised while running a query, on one line.
+
+    The parser's list of expected tokens can run over many lines: it is cut after 300 characters.
+    """
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if len(message) > 300:
+        message = message[:300].rstrip() + " …"
     return QueryExecutionError(f"{what} failed: {message}")
