@@ -133,9 +133,13 @@ def _open(root, kinds, *, discard: str | None = None) -> tuple[ox.Store, str | N
         _remove(target)
     if os.path.isdir(target):
         try:
-            return ox.Store.read_only(os.path.join(target, "db")), target
+            store = ox.Store.read_only(os.path.join(target, "db"))
         except (OSError, RuntimeError):  # damaged (RocksDB reports corruption as RuntimeError): build again
             _remove(target)
+        else:
+            if any(entry.name.startswith(".tmp-") for entry in os.scandir(base)):  # a build was killed
+                clean_temporary(base)
+            return store, target
     try:
         _build_cached(root_text, kinds, base, key, prefix)
         return ox.Store.read_only(os.path.join(target, "db")), target

@@ -159,6 +159,9 @@ def test_leftover_temporary_folders_are_removed_by_the_next_build(tmp_path, cach
     embedded_store(root)
     assert sorted(p.name for p in cache.iterdir() if p.name.startswith(".tmp-")) == [alive.name]
     assert clean_temporary(str(cache)) == []
+    leftover.mkdir()  # a build killed while the store was already there: the next warm run removes it
+    embedded_store(root)
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith(".tmp-")) == [alive.name]
 
 
 def test_prune_keeps_other_roots_and_removes_this_roots_old_versions(tmp_path, cache):
