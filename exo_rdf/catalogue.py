@@ -84,6 +84,9 @@ def read_query(path: Path | str) -> StoredQuery:
             text = handle.read()
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8",
+                          path=path) from None
     meta: dict[str, str] = {}
     params: list[Parameter] = []
     example: dict[str, str] = {}

@@ -113,3 +113,27 @@ def test_run_bounded_hands_back_the_workers_exception_and_checks_the_timeout():
 def test_refusals_are_query_execution_errors():
     with pytest.raises(QueryRefusedError, match="nests brackets 10002 deep"):
         run_sparql(DEEP, store=ox.Store())
+
+
+def test_ctrl_c_during_a_query_exits_130_at_once(tmp_path):
+    import signal
+    import time
+
+    query = tmp_path / "slow.rq"
+    query.write_text(SLOW, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "exo_rdf", "sparql", str(query), "--timeout-s", "300"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # started, and waiting for the engine's worker thread
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, "", "exo-rdf: interrupted\n")
+
+
+def test_a_stored_query_file_that_is_not_utf8_names_the_file(tmp_path):
+    from exo_rdf.catalogue import read_query
+    from exo_rdf.errors import SourceError
+
+    path = tmp_path / "latin1.rq"
+    path.write_bytes("# title: caf\xe9\nASK {}\n".encode("latin-1"))
+    with pytest.raises(SourceError, match=r"latin1\.rq: not UTF-8 text \(byte 12: invalid continuation byte\)"):
+        read_query(path)
