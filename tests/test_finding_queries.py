@@ -244,5 +244,5 @@ def test_cargo_by_hallmark_finds_processes_by_the_words_the_reviews_print(store)
         return {local(f) for (f,) in rows(store, "cargo-by-hallmark", {"process": process}, "finding")}
 
     assert {"finding-protein-metastasis-17", "finding-protein-signal-molecules-10"} <= found("invasion")
-    assert "finding-tex-angiogenesis-metastasis-09" in found("destroy the extracellular matrix")
+    assert "finding-tex-angiogenesis-metastasis-09" in found("destruction of the extracellular matrix")
     assert "finding-protein-metastasis-04" in found("ECM remodelling") == found("ecm-remodelling")
