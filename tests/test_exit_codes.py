@@ -8,7 +8,7 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from conftest import FIXTURES, ROOT, SHARED_TERMS
+from conftest import FIXTURES, ROOT
 from exo_rdf import cli
 from exo_rdf.cli import main
 from exo_rdf.errors import SourceError
@@ -133,16 +133,20 @@ def test_verdicts_exit_1(capsys):
     assert "Does not conform" in capsys.readouterr().out
 
 
-@pytest.mark.skipif(not SHARED_TERMS.is_dir(), reason="needs ../shared/ontology-terms")
-def test_check_terms_problems_exit_1(tmp_path, capsys):
+def test_check_terms_problems_exit_1(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "project"  # a project using one GO id, and a GO table without it
+    (root / "ontology" / "imports").mkdir(parents=True)
+    (root / "ontology" / "own.ttl").write_text(
+        "<https://w3id.org/exo-rdf/ontology/X> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<http://purl.obolibrary.org/obo/GO_0070062> .\n")
     tables = tmp_path / "terms"
     tables.mkdir()
-    for table in SHARED_TERMS.glob("*.tsv"):  # every table, with GO emptied: every GO id is unknown
-        (tables / table.name).write_text(table.read_text(encoding="utf-8").splitlines()[0] + "\n"
-                                         if table.name == "go.tsv" else table.read_text(encoding="utf-8"))
+    (tables / "go.tsv").write_text("id\tlabel\tsynonyms\tobsolete\nGO:0000001\tmitochondrion inheritance\t\tfalse\n")
+    monkeypatch.setenv("EXO_RDF_ROOT", str(root))
     assert main(["check-terms", "--terms", str(tables)]) == 1
-    out = capsys.readouterr().out
-    assert "unknown\thttp://purl.obolibrary.org/obo/GO_0070062\tGO:0070062 is not in go.tsv" in out
+    out, err = capsys.readouterr()
+    assert out == "unknown\thttp://purl.obolibrary.org/obo/GO_0070062\tGO:0070062 is not in go.tsv\n"
+    assert err == "1 problem(s)\n"
 
 
 def test_missing_term_tables_exit_2_with_what_to_do(tmp_path, capsys):
