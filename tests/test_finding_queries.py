@@ -92,15 +92,15 @@ def test_proteins_in_hypoxic_exosomes_by_cancer(store):
 
 def test_drugs_loaded_into_exosomes(store):
     assert rows(store, "drugs-in-exosomes", {}, "drugLabel", "chebi") == [
-        ("cisplatin", OBO + "CHEBI_27899"), ("curcumin", OBO + "CHEBI_3962"), ("erastin", OBO + "CHEBI_94287"),
+        ("CRISPR/Cas9 vector", None), ("cisplatin", OBO + "CHEBI_27899"), ("curcumin", OBO + "CHEBI_3962"), ("erastin", OBO + "CHEBI_94287"),
         ("paclitaxel", OBO + "CHEBI_45863"), ("paclitaxel", OBO + "CHEBI_45863"),
     ]
 
 
 def test_regulated_cell_death_forms(store):
     assert rows(store, "cell-death-forms", {}, "formLabel", "findings", "findingsWithVesicles") == [
-        ("activation-induced cell death of T cells", 2, 2), ("apoptotic process", 10, 7), ("ferroptosis", 5, 3),
-        ("necroptotic process", 4, 2), ("pyroptosis", 2, 0),
+        ("activation-induced cell death of T cells", 2, 2), ("apoptotic process", 11, 9), ("ferroptosis", 6, 3),
+        ("necroptotic process", 6, 3), ("programmed cell death", 1, 1), ("pyroptosis", 2, 0),
     ]
 
 
