@@ -8,6 +8,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from exo_rdf.errors import (
+    ArgumentError,
     EndpointError,
     ExoRdfError,
     LoadError,
@@ -15,14 +16,18 @@ from exo_rdf.errors import (
     QueryExecutionError,
     QueryNotFoundError,
     QueryParameterError,
+    QueryRefusedError,
+    QueryTimeoutError,
     ReasonerError,
     SourceError,
+    StoreCacheError,
     TermTableError,
     ValidationEngineError,
 )
 
 __all__ = [
     "__version__",
+    "ArgumentError",
     "EndpointError",
     "ExoRdfError",
     "LoadError",
@@ -30,8 +35,11 @@ __all__ = [
     "QueryExecutionError",
     "QueryNotFoundError",
     "QueryParameterError",
+    "QueryRefusedError",
+    "QueryTimeoutError",
     "ReasonerError",
     "SourceError",
+    "StoreCacheError",
     "TermTableError",
     "ValidationEngineError",
 ]
