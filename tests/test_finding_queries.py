@@ -18,8 +18,10 @@ def local(iri):
 def test_everything_about_pd_l1_with_provenance(store):
     got = {(local(f), kind, role) for f, kind, role in rows(store, "findings-for-molecule", {"molecule": "PD-L1"}, "finding", "kind", "role")}
     assert got == {
-        ("finding-protein-therapy-21", "therapy finding", "cargo"),
-        ("finding-protein-therapy-22", "therapy finding", "cargo"),
+        ("finding-protein-therapy-21", "cargo effect finding", "cargo"),
+        ("finding-protein-therapy-22", "therapy finding", "participant"),
+        ("finding-protein-therapy-30", "therapy finding", "participant"),
+        ("finding-protein-therapy-31", "therapy finding", "cargo"),
         ("finding-protein-signal-molecules-08", "cargo effect finding", "cargo"),
         ("finding-protein-immune-evasion-28", "cargo effect finding", "cargo"),
         ("finding-protein-immune-evasion-29", "cargo effect finding", "target"),
@@ -29,7 +31,7 @@ def test_everything_about_pd_l1_with_provenance(store):
         ("finding-tex-tumour-growth-07", "cargo category finding", "cargo"),
     }
     # the HGNC symbol finds the same findings as the printed name
-    assert len(rows(store, "findings-for-molecule", {"molecule": "cd274"}, "finding")) == 9
+    assert len(rows(store, "findings-for-molecule", {"molecule": "cd274"}, "finding")) == 11
 
 
 def test_findings_by_reference_per_review(store):
@@ -134,11 +136,11 @@ def test_every_section_but_the_bare_heading_has_findings(store):
 
 def test_cargo_acting_on_leukocytes_follows_cl_hierarchy(store):
     got = rows(store, "cargo-recipient-leukocytes", {}, "recipientLabel", "cargoLabel")
-    assert len(got) == 29
+    assert len(got) == 26
     assert {recipient for recipient, _ in got} == {
-        "CD4-positive, alpha-beta T cell", "CD8-positive, alpha-beta T cell", "T cell", "cytotoxic T cell",
+        "CD4-positive, alpha-beta T cell", "T cell", "cytotoxic T cell",
         "dendritic cell", "gamma-delta T cell", "leukocyte", "macrophage", "monocyte", "myeloid suppressor cell",
-        "osteoclast", "tumour-associated macrophage",
+        "natural killer cell", "osteoclast",
     }
     # endothelial cells and fibroblasts are not leukocytes in CL, so their cargo is not listed
     assert rows(store, "cargo-recipient-leukocytes", {"cell_type": "T cell"}, "recipientLabel", "cargoLabel")[0] == (
