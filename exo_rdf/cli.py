@@ -402,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv[0] if argv else None).parse_args(argv)
+    import _signal  # loaded at start-up already; signal.py would import enum
+
+    # SIGTERM (a plain kill) cleans up as Ctrl-C does: temporary files removed, exit 130
+    previous = _signal.getsignal(_signal.SIGTERM)
+    if previous == _signal.SIG_DFL:
+        _signal.signal(_signal.SIGTERM, _terminate)
     try:
         return args.func(args)
     except ExoRdfError as exc:
@@ -428,6 +434,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect: still one line and exit 2, and a request to report it
         first = (str(exc).strip().splitlines() or [""])[0][:300]
         return _fail(f"unexpected {type(exc).__name__}: {first} (please report this, with the command that caused it)")
+    finally:
+        if previous == _signal.SIG_DFL:
+            _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _fail(message: str) -> int:

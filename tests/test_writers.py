@@ -126,3 +126,26 @@ def test_export_failing_to_write_removes_its_temporary_file(tmp_path, monkeypatc
     assert capsys.readouterr().err == (
         f"exo-rdf: error: {out}: cannot write (No space left on device); check the free space and permissions\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_killed_with_sigterm_removes_its_temporary_file_and_exits_130(tmp_path):
+    out = tmp_path / "exo.nt"
+    script = textwrap.dedent(f"""
+        import sys, time
+        import exo_rdf.export as export
+        real = export.ox.serialize
+        def slow(items, path, **kwargs):
+            real(items[:100], path, **kwargs)
+            print("writing", flush=True)
+            time.sleep(60)
+        export.ox.serialize = slow
+        from exo_rdf.cli import main
+        sys.exit(main(["export", "--format", "nt", "--out", {str(out)!r}]))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "writing\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".exo.nt.")]  # the temporary file exists
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 130
+    assert proc.stderr.read() == "exo-rdf: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
