@@ -57,7 +57,7 @@ CATEGORY_BY_KIND = {
     EXO + "Protein": "Protein", EXO + "ProteinGroup": "ProteinFamily", EXO + "MicroRNA": "MicroRNA",
     EXO + "MessengerRNA": "RNAProduct", EXO + "RNA": "RNAProduct", EXO + "LongNoncodingRNA": "NoncodingRNAProduct",
     EXO + "Lipid": "ChemicalEntity", EXO + "Metabolite": "ChemicalEntity", EXO + "Drug": "Drug",
-    EXO + "SignallingPathway": "Pathway", EXO + "ClinicalTrial": "ClinicalTrial",
+    EXO + "SignallingPathway": "Pathway", EXO + "ClinicalTrial": "ClinicalTrial", EXO + "CellLine": "CellLine",
     OBO + "GO_0008150": "BiologicalProcess", OBO + "GO_0005575": "CellularComponent",
     OBO + "GO_0003674": "MolecularActivity", OBO + "CL_0000000": "Cell", OBO + "MONDO_0000001": "Disease",
 }
