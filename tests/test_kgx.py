@@ -113,7 +113,7 @@ def test_every_edge_has_its_knowledge_fields_and_every_end_is_a_node(nodes, edge
 @pytest.fixture(scope="module")
 def roles():
     """Edges of the curator's example of molecular roles and a research article, keyed by finding."""
-    _, edge_rows = kgx.kgx_tables(files=[FIXTURES / "valid" / "user-findings-roles.ttl"])
+    _, edge_rows = kgx.kgx_tables(files=[FIXTURES / "kgx" / "roles.ttl"])
     by_finding = {}
     for e in edge_rows:
         for f in e["has_evidence"] or ["(none)"]:
@@ -125,7 +125,7 @@ def roles():
 def test_each_regulated_target_gets_its_own_direction(roles):
     by_finding, _ = roles
     # miR-21 raises Bcl-2 and lowers Bax, and inhibits apoptosis
-    assert by_finding["exod:finding-user-01"] == [
+    assert by_finding["exod:finding-kgx-01"] == [
         {"subject": "exo:TumourDerivedExosome", "predicate": "biolink:has_part", "object": "exod:mirna-miR-21",
          "publications": ["exod:review-tex"], "has_evidence_of_type": ["ECO:0000304"]},
         {"subject": "exod:mirna-miR-21", "predicate": "biolink:affects", "object": "GO:0006915",
@@ -142,19 +142,19 @@ def test_each_regulated_target_gets_its_own_direction(roles):
 
 def test_a_released_factor_is_released_and_a_co_administered_agent_is_no_cargo(roles):
     by_finding, _ = roles
-    assert by_finding["exod:finding-user-03"] == [
-        {"subject": "exod:mrna-user-HRAS", "predicate": "biolink:affects", "object": "HGNC:6018",
+    assert by_finding["exod:finding-kgx-03"] == [
+        {"subject": "exod:mrna-kgx-HRAS", "predicate": "biolink:affects", "object": "HGNC:6018",
          "qualified_predicate": "biolink:causes", "object_aspect_qualifier": "release", "object_direction_qualifier": "increased",
          "anatomical_context_qualifier": ["CL:0000057"], "publications": ["exod:review-protein"],
          "has_evidence_of_type": ["ECO:0000304"]},
     ]
-    assert "exod:finding-user-02" not in by_finding  # GM-CSF given with the vesicles: no vesicle edge
-    assert {"subject": "exod:mrna-user-HRAS", "predicate": "biolink:transcribed_from", "object": "HGNC:5173"} in by_finding["(none)"]
+    assert "exod:finding-kgx-02" not in by_finding  # GM-CSF given with the vesicles: no vesicle edge
+    assert {"subject": "exod:mrna-kgx-HRAS", "predicate": "biolink:transcribed_from", "object": "HGNC:5173"} in by_finding["(none)"]
 
 
 def test_a_finding_from_a_research_article_cites_its_pmid_and_doi(roles):
     by_finding, _ = roles
-    assert by_finding["exod:finding-user-04"] == [
+    assert by_finding["exod:finding-kgx-04"] == [
         {"subject": "GO:0070062", "predicate": "biolink:derives_from", "object": "CL:0000097",
          "publications": ["PMID:17486113", "doi:10.1038/ncb1596"], "has_evidence_of_type": ["ECO:0000304"]},
     ]
