@@ -168,3 +168,18 @@ def test_prune_keeps_other_roots_and_removes_this_roots_old_versions(tmp_path, c
     now = stores(cache)
     assert len(now) == 2 and len(set(now) & set(first)) == 1  # root two's store kept, root one's replaced
     assert cache_dir() == cache
+
+
+def test_two_roots_queried_at_the_same_time_by_two_processes(tmp_path, cache):
+    one, two = copy_project(tmp_path / "one"), copy_project(tmp_path / "two")
+    (two / "data" / "reviews.ttl").write_text((one / "data" / "reviews.ttl").read_text() + "\n#\n")
+    loop = ("import sys; from exo_rdf.query import run_sparql; from exo_rdf.store import embedded_store; "
+            f"print(sorted({{tuple(run_sparql({COUNT!r}, store=embedded_store(sys.argv[1])).values()[0].values()) "
+            "for _ in range(20)}))")
+    env = {**os.environ, "EXO_RDF_CACHE": str(cache)}
+    procs = [subprocess.Popen([sys.executable, "-c", loop, str(root)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for root in (one, two, one, two)]
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+    assert [(code, err) for _, err, code in results] == [(0, "")] * 4
+    assert len({out for out, _, _ in results}) == 1  # every process got the same single answer each time
+    assert len(stores(cache)) == 2
