@@ -25,6 +25,7 @@ def test_ev_types_keeps_both_exosome_ranges_with_their_review(store):
         ("apoptotic body", "Apoptotic bodies", 1000, 5000, EXOD + "review-tex", "Figure 1"),
         ("extracellular exosome", "Exosomes", 30, 150, EXOD + "review-protein", "Introduction"),
         ("extracellular exosome", "Exosomes", 30, 100, EXOD + "review-tex", "1 Introduction"),
+        ("extracellular exosome", "Exosomes", 30, 100, EXOD + "review-tex", "Abstract"),
         ("extracellular exosome", "Exosomes", 30, 100, EXOD + "review-tex", "Figure 1"),
         ("microvesicle", "Ectosomes", 150, 1000, EXOD + "review-protein", "Introduction"),
         ("microvesicle", "Microvesicles", 100, 1000, EXOD + "review-tex", "Figure 1"),
