@@ -152,13 +152,14 @@ def test_cargo_acting_on_leukocytes_follows_cl_hierarchy(store):
 EXO = "https://w3id.org/exo-rdf/ontology/"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-#: printed-name property -> (stored query, its parameter, the property the finding needs to be listed, result column)
+#: printed-name property -> (stored query, its parameter, the properties a finding needs for the query to list
+#: it, result column): cargo-by-hallmark lists findings with cargo and a process term
 PRINTED = {
     "cargoAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
     "markerAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
     "coAdministeredAgentAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
     "releasedFactorAsPrinted": ("findings-for-molecule", "molecule", None, "finding"),
-    "processAsPrinted": ("cargo-by-hallmark", "process", "cargo", "finding"),
+    "processAsPrinted": ("cargo-by-hallmark", "process", ("cargo", "affectsProcess"), "finding"),
 }
 MOLECULE_ROLES = ("cargo", "marker", "participant", "drug", "exosomalContent", "highlightedMember",
                   "coAdministeredAgent", "releasedFactor", "regulatesTarget", "target")
@@ -193,7 +194,7 @@ def _printed_names(store):
     cases = set()
     for prop, (query, param, needed, column) in PRINTED.items():
         for q in store.quads_for_pattern(None, ox.NamedNode(EXO + prop), None):
-            if needed is None or _objects(store, q.subject, EXO + needed):
+            if needed is None or all(_objects(store, q.subject, EXO + n) for n in needed):
                 cases.add((query, param, q.object.value, q.subject.value, column))
     for q in store.quads_for_pattern(None, ox.NamedNode(EXO + "targetAsPrinted"), None):
         for f in store.quads_for_pattern(None, ox.NamedNode(EXO + "hasTargetRegulation"), q.subject):
