@@ -1,28 +1,35 @@
-"""Release artefacts: base and full releases, RDF/XML for Protégé, JSON-LD, quads, docs page.
+"""OBO-style release artefacts: full and base ontology releases, OBO Graphs JSON, data, quads, docs page.
 
-Everything is written atomically and deterministically (sorted statements, canonical blank
-nodes, no timestamps), so building twice gives byte-identical files.
+Everything is written deterministically (sorted statements, canonical blank nodes, the date
+given, no timestamps), so building twice gives byte-identical files, and into a temporary folder
+that takes the output folder's place as a whole.
 
 | file | holds |
 |---|---|
-| exo-rdf-base.ttl | the own axioms only (ontology/*.ttl) |
-| exo-rdf-full.ttl, .owl, .jsonld | ontology, import modules, all data, and the class hierarchy HermiT infers |
-| exo-rdf.nq, exo-rdf.trig | the same with one named graph per source file, inferences in their own graph |
+| exo-rdf.owl, exo-rdf.ttl | the full release: own axioms, import modules merged, the class hierarchy HermiT infers |
+| exo-rdf-base.owl | the base release: the own axioms only, no import |
+| exo-rdf.json | the full release as OBO Graphs JSON (exo_rdf.obographs) |
+| exo-rdf-data.ttl | the data (findings, reviews, tables), apart from the ontology |
+| exo-rdf.nq, exo-rdf.trig | ontology, data and inferences with one named graph per source file |
 | exo-rdf-queries.ttl | the stored-query catalogue |
 | exo-rdf.sssom.tsv | the SSSOM mapping set |
 | index.html | a documentation page of the ontology with a diagram of the vesicle classes |
+| release-notes.md, .tsv | what changed since the previous release (exo_rdf.diff), when there is one |
+
+Each ontology file has exactly one ``owl:Ontology``: ``https://w3id.org/exo-rdf/exo-rdf.owl`` (or
+``exo-rdf-base.owl``) with the version IRI ``https://w3id.org/exo-rdf/releases/DATE/exo-rdf.owl``;
+the headers of the sources and import modules and their ``owl:imports`` are dropped.
 """
 from __future__ import annotations
 
 import html
-import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from exo_rdf.errors import OutputError
+from exo_rdf.errors import ArgumentError, OutputError
 from exo_rdf.curies import PREFIX_MAP as PREFIXES
-from exo_rdf.files import write_atomic
 from exo_rdf.sources import GRAPH_BASE, discover, load_dataset, project_root
 
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
@@ -30,6 +37,44 @@ SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 EXO = "https://w3id.org/exo-rdf/ontology/"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RELEASE_BASE = "https://w3id.org/exo-rdf/"
+FULL, BASE = "exo-rdf.owl", "exo-rdf-base.owl"
+NOTES = ("release-notes.md", "release-notes.tsv")
+#: every file build writes (release notes only when there is a previous release)
+ARTEFACTS = ("exo-rdf.owl", "exo-rdf.ttl", "exo-rdf-base.owl", "exo-rdf.json", "exo-rdf-data.ttl", "exo-rdf.nq",
+             "exo-rdf.trig", "exo-rdf-queries.ttl", "exo-rdf.sssom.tsv", "index.html")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def ontology_iri(name: str = FULL) -> str:
+    """The ontology IRI of a release file (exo-rdf.owl or exo-rdf-base.owl)."""
+    return RELEASE_BASE + name
+
+
+def version_iri(date: str, name: str = FULL) -> str:
+    """The OBO-pattern version IRI of a release file of the given date (YYYY-MM-DD)."""
+    return f"{RELEASE_BASE}releases/{date}/{name}"
+
+
+def _headerless(quads) -> list[ox.Quad]:
+    """The quads without any ontology header (of the sources or import modules) and without owl:imports."""
+    quads = list(quads)
+    headers = {q.subject for q in quads if q.predicate == RDF_TYPE and q.object.value == OWL + "Ontology"}
+    return [q for q in quads if q.subject not in headers and q.predicate.value != OWL + "imports"]
+
+
+def _header(sources: ox.Dataset, name: str, date: str, graph=None) -> list[ox.Quad]:
+    """The one ontology header of a release file: the annotations of the sources' header, the release IRIs."""
+    graph = graph or ox.DefaultGraph()
+    own = ox.NamedNode(EXO[:-1])
+    skip = {RDF_TYPE.value, OWL + "imports", OWL + "versionIRI", OWL + "versionInfo"}
+    iri = ox.NamedNode(ontology_iri(name))
+    quads = [ox.Quad(iri, q.predicate, q.object, graph) for q in sources.quads_for_subject(own) if q.predicate.value not in skip]
+    return quads + [ox.Quad(iri, RDF_TYPE, ox.NamedNode(OWL + "Ontology"), graph),
+                    ox.Quad(iri, ox.NamedNode(OWL + "versionIRI"), ox.NamedNode(version_iri(date, name)), graph),
+                    ox.Quad(iri, ox.NamedNode(OWL + "versionInfo"), ox.Literal(date), graph)]
 
 
 def _canonical(quads) -> ox.Dataset:
@@ -46,40 +91,6 @@ def _triples(dataset: ox.Dataset) -> list[ox.Triple]:
 
 def _serialize(items, fmt: ox.RdfFormat, prefixes: bool = True) -> bytes:
     return ox.serialize(items, format=fmt, **({"prefixes": PREFIXES} if prefixes else {}))
-
-
-def _jsonld(triples: list[ox.Triple]) -> bytes:
-    """JSON-LD with an @context of the project's prefixes, IRIs compacted to CURIEs where possible."""
-    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-
-    def compact(iri: str) -> str:
-        for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(base) and ":" not in iri[len(base):]:
-                return f"{prefix}:{iri[len(base):]}"
-        return iri
-
-    def walk(node):
-        if isinstance(node, list):
-            return [walk(n) for n in node]
-        if isinstance(node, dict):
-            out = {}
-            for key, value in node.items():
-                if key in ("@id", "@type"):
-                    out[key] = [compact(v) for v in value] if isinstance(value, list) else compact(value)
-                elif key.startswith("@"):
-                    out[key] = value
-                else:
-                    out[compact(key)] = walk(value)
-            return out
-        return node
-
-    graph = sorted(walk(expanded), key=lambda n: n.get("@id", ""))
-    return (json.dumps({"@context": _context(), "@graph": graph}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
-
-
-def _context() -> dict:
-    # JSON-LD 1.1 uses a term as a prefix only when its IRI ends in a delimiter (':', '/', '#'...) or it says "@prefix"
-    return {p: u if u[-1] in ":/?#[]@" else {"@id": u, "@prefix": True} for p, u in sorted(PREFIXES.items())}
 
 
 def _docs(dataset: ox.Dataset, inferred: list[tuple[str, str]]) -> str:
@@ -135,50 +146,99 @@ def _diagram(inferred: list[tuple[str, str]]) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="480" height="{height}">{"".join(rows)}</svg>\n{note}'
 
 
-def build(out: Path, *, root: Path | None = None, progress: bool | None = None) -> list[Path]:
-    """Write every release artefact into folder out; return the files written.
+def check_date(date: str) -> str:
+    """date itself when it is a calendar date written YYYY-MM-DD.
 
-    progress: a progress bar of the stages on stderr (True, False, or None: on a terminal).
+    Raises ArgumentError otherwise.
+    """
+    import datetime
 
-    Raises OutputError when out cannot be created, SourceError for a bad source, ReasonerError
-    when HermiT cannot run.
+    try:
+        if _DATE.fullmatch(date or "") and datetime.date.fromisoformat(date):
+            return date
+    except ValueError:
+        pass
+    raise ArgumentError(f"--date {date!r}: give the release date as YYYY-MM-DD, e.g. 2026-11-24")
+
+
+def release_files(*, root: Path | None = None, date: str, progress: bool | None = None) -> dict[str, bytes]:
+    """Every release artefact (file name -> bytes), without release notes; see the module docstring.
+
+    Raises ArgumentError for a bad date, SourceError for a bad source, ReasonerError when HermiT cannot run.
     """
     from exo_rdf.mappings import sssom_text
+    from exo_rdf.obographs import obograph_json
+    from exo_rdf.progress import Progress
     from exo_rdf.reason import reason
 
+    date = check_date(date)
     root = root or project_root()
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror})") from None
-    from exo_rdf.progress import Progress
-
-    report = reason(root=root, progress=progress)
-    bar = Progress("build: reason, load, serialise, write", 4, enabled=progress)
+    # The release holds classes, not data: HermiT classifies ontology and import modules only.
+    report = reason(root=root, kinds=("ontology", "imports"), progress=progress)
+    bar = Progress("build: reason, load, serialise", 3, enabled=progress)
     bar.set(1)
+    own = load_dataset(discover(root, ("ontology",)))
+    modules = load_dataset(discover(root, ("imports",)))
+    data = load_dataset(discover(root, ("data",)))
     inferred = [ox.Quad(ox.NamedNode(s), SUBCLASS_OF, ox.NamedNode(o), ox.NamedNode(INFERRED_GRAPH))
                 for s, o in report.inferred_subclass_of]
-    base = _canonical(load_dataset(discover(root, ("ontology",))))
-    full = _canonical(list(load_dataset(discover(root, ("ontology", "imports", "data")))) + inferred)
-    everything = _canonical(list(load_dataset(discover(root))) + inferred)
-    full_triples = _triples(full)
+    base = _canonical(_headerless(own) + _header(own, BASE, date))
+    full = _canonical(_headerless(list(own) + list(modules)) + inferred + _header(own, FULL, date))
+    own_graph = min(q.graph_name.value for q in own.quads_for_subject(ox.NamedNode(EXO[:-1])))
+    quads = _canonical(_headerless(list(own) + list(modules) + list(data)) + inferred
+                       + _header(own, FULL, date, ox.NamedNode(own_graph)))
+    full_triples, quad_list = _triples(full), sorted(quads, key=str)
     bar.set(2)
     files = {
-        "exo-rdf-base.ttl": _serialize(_triples(base), ox.RdfFormat.TURTLE),
-        "exo-rdf-full.ttl": _serialize(full_triples, ox.RdfFormat.TURTLE),
-        "exo-rdf-full.owl": _serialize(full_triples, ox.RdfFormat.RDF_XML),
-        "exo-rdf-full.jsonld": _jsonld(full_triples),
-        "exo-rdf.nq": _serialize(sorted(everything, key=str), ox.RdfFormat.N_QUADS, prefixes=False),
-        "exo-rdf.trig": _serialize(sorted(everything, key=str), ox.RdfFormat.TRIG),
+        "exo-rdf.owl": _serialize(full_triples, ox.RdfFormat.RDF_XML),
+        "exo-rdf.ttl": _serialize(full_triples, ox.RdfFormat.TURTLE),
+        "exo-rdf-base.owl": _serialize(_triples(base), ox.RdfFormat.RDF_XML),
+        "exo-rdf.json": obograph_json(full_triples, ontology_iri(FULL), version_iri(date, FULL)),
+        "exo-rdf-data.ttl": _serialize(_triples(_canonical(data)), ox.RdfFormat.TURTLE),
+        "exo-rdf.nq": _serialize(quad_list, ox.RdfFormat.N_QUADS, prefixes=False),
+        "exo-rdf.trig": _serialize(quad_list, ox.RdfFormat.TRIG),
         "exo-rdf-queries.ttl": (root / "queries" / "catalogue.ttl").read_bytes(),
         "exo-rdf.sssom.tsv": sssom_text(root).encode(),
         "index.html": _docs(full, report.inferred_subclass_of).encode(),
     }
-    bar.set(3)
-    written = []
-    for name, data in files.items():
-        write_atomic(out / name, data)
-        written.append(out / name)
     bar.finish()
-    return written
+    return files
+
+
+def build(out: Path, *, root: Path | None = None, date: str | None = None, previous: Path | None = None,
+          progress: bool | None = None) -> list[Path]:
+    """Write every release artefact as the folder out (replaced as a whole); return the files written.
+
+    date: the release date, YYYY-MM-DD (default today, UTC). previous: a former release folder;
+    without it, a release already in out is the previous one. With a previous release, the
+    semantic diff against it is written as release-notes.md and release-notes.tsv.
+    progress: a progress bar of the stages on stderr (True, False, or None: on a terminal).
+
+    Raises OutputError when out is a file, holds files other than release artefacts, or cannot be
+    written (nothing changed then); ArgumentError for a bad date; SourceError for a bad source;
+    ReasonerError when HermiT cannot run.
+    """
+    import datetime
+
+    from exo_rdf.files import write_folder_atomic
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: not a folder; build writes its files into the folder --out")
+    others = sorted(p.name for p in out.iterdir() if p.name not in ARTEFACTS + NOTES) if out.is_dir() else []
+    if others:  # the folder is replaced as a whole: never take a user's other files with it
+        raise OutputError(f"{out}: holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''});"
+                          " give a new or empty folder, or a former release, as --out")
+    if previous is None and (out / FULL).is_file():
+        previous = out
+    if previous is not None and not (Path(previous) / FULL).is_file():
+        raise OutputError(f"{previous}: no {FULL} here; --previous names the folder of a former release")
+    date = check_date(date or datetime.datetime.now(datetime.timezone.utc).date().isoformat())
+    files = release_files(root=root, date=date, progress=progress)
+    if previous is not None:
+        from exo_rdf.diff import diff_releases
+
+        report = diff_releases(Path(previous), files)
+        files["release-notes.md"] = report.markdown().encode()
+        files["release-notes.tsv"] = report.tsv().encode()
+    return write_folder_atomic(out, files)

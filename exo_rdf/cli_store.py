@@ -67,8 +67,16 @@ def cmd_build(args) -> int:
 
     from exo_rdf.build import build
 
-    for path in build(Path(args.out)):
+    for path in build(Path(args.out), date=args.date, previous=Path(args.previous) if args.previous else None):
         print(f"wrote {path}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from exo_rdf.diff import diff
+
+    report = diff(args.old, args.new)
+    print(report.tsv() if args.format == "tsv" else report.markdown(), end="")
     return 0
 
 
@@ -148,10 +156,23 @@ def _add_serve(sub) -> None:
 
 
 def _add_build(sub) -> None:
-    b = sub.add_parser("build", help="write the release artefacts (base/full releases, RDF/XML, JSON-LD, quads, docs)")
-    b.add_argument("--out", required=True, metavar="DIR")
+    b = sub.add_parser("build", help="write the OBO-style release (exo-rdf.owl, -base.owl, .ttl, .json, data, quads, docs)")
+    b.add_argument("--out", required=True, metavar="DIR", help="the release folder, replaced as a whole")
+    b.add_argument("--date", metavar="YYYY-MM-DD", help="the release date in the version IRI (default: today, UTC)")
+    b.add_argument("--previous", metavar="DIR", help="a former release: write release notes against it "
+                   "(default: the release already in --out, if any)")
     b.set_defaults(func=cmd_build)
 
 
+def _add_diff(sub) -> None:
+    d = sub.add_parser("diff", help="what changed between two versions: findings, terms, SSSOM mappings",
+                       epilog="OLD and NEW: release folders, source folders, RDF files or git revisions, e.g.\n"
+                              "  exo-rdf diff HEAD~1 HEAD\n  exo-rdf diff releases/2026-11-01 releases/2026-11-24 --format tsv")
+    d.add_argument("old", metavar="OLD")
+    d.add_argument("new", metavar="NEW")
+    d.add_argument("--format", choices=("text", "tsv"), default="text", help="text (Markdown, default) or TSV")
+    d.set_defaults(func=cmd_diff)
+
+
 #: sub-command name -> function adding its parser (see exo_rdf.cli.build_parser)
-ADDERS = {"load": _add_load, "serve": _add_serve, "build": _add_build}
+ADDERS = {"load": _add_load, "serve": _add_serve, "build": _add_build, "diff": _add_diff}

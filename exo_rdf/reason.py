@@ -105,8 +105,10 @@ def reason(*, root: Path | None = None, kinds: tuple[str, ...] = ("ontology", "i
     bar.set(1)
     with tempfile.TemporaryDirectory(prefix="exo-rdf-reason-") as tmp:
         merged = Path(tmp) / "merged.nt"
-        # Named graphs are flattened: OWL sees one ontology made of every source.
-        ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in dataset], str(merged), format=ox.RdfFormat.N_TRIPLES)
+        # Named graphs are flattened: OWL sees one ontology made of every source. The owl:imports
+        # are dropped: their modules are merged already, and owlready2 would fetch them from the web.
+        ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in dataset if q.predicate.value != OWL + "imports"],
+                     str(merged), format=ox.RdfFormat.N_TRIPLES)
         world = owlready2.World()
         onto = world.get_ontology(merged.as_uri()).load(format="ntriples")
         asserted = _subclass_pairs(world)

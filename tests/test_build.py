@@ -1,43 +1,200 @@
-"""exo-rdf build writes every release artefact, deterministically."""
+"""exo-rdf build writes an OBO-style release, deterministically, with one ontology header per file.
+
+The release is built once per module (one HermiT run); the rebuilds reuse that classification,
+and the full release is checked by HermiT once more.
+"""
 from __future__ import annotations
 
 import json
+import shutil
+import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
+import pytest
 
 from exo_rdf.cli import main
+from exo_rdf.reason import reason as REASON
+from exo_rdf.sources import project_root
 
 EXO = "https://w3id.org/exo-rdf/ontology/"
-NAMES = ["exo-rdf-base.ttl", "exo-rdf-full.jsonld", "exo-rdf-full.owl", "exo-rdf-full.ttl", "exo-rdf-queries.ttl",
-         "exo-rdf.nq", "exo-rdf.sssom.tsv", "exo-rdf.trig", "index.html"]
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DATE = "2026-11-24"
+NAMES = ["exo-rdf-base.owl", "exo-rdf-data.ttl", "exo-rdf-queries.ttl", "exo-rdf.json", "exo-rdf.nq", "exo-rdf.owl",
+         "exo-rdf.sssom.tsv", "exo-rdf.trig", "exo-rdf.ttl", "index.html"]
+FORMATS = {".owl": ox.RdfFormat.RDF_XML, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
+DEX_UNDER_IEX = (f"<{EXO}DendriticCellDerivedExosome> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+                 f"<{EXO}ImmuneCellDerivedExosome>")
 
 
-def test_build_twice_gives_identical_release(tmp_path, capsys):
-    a, b = tmp_path / "a", tmp_path / "b"
-    assert main(["build", "--out", str(a)]) == 0
-    assert main(["build", "--out", str(b)]) == 0
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    """Two builds of the same date into a and b (the second reusing the first HermiT classification)."""
+    import exo_rdf.reason
+
+    tmp = tmp_path_factory.mktemp("release")
+    real, reports = exo_rdf.reason.reason, []
+    sources = tmp / "sources"  # a frozen copy: both builds read the same sources, whatever changes meanwhile
+    for folder in ("ontology", "data", "queries", "mappings"):
+        shutil.copytree(project_root() / folder, sources / folder)
+
+    def once(**kwargs):
+        if not reports:
+            reports.append(real(**kwargs))
+        return reports[0]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(exo_rdf.reason, "reason", once)
+        mp.setenv("EXO_RDF_ROOT", str(sources))
+        assert main(["build", "--out", str(tmp / "a"), "--date", DATE]) == 0
+        assert main(["build", "--out", str(tmp / "b"), "--date", DATE]) == 0
+        yield tmp / "a", tmp / "b", mp
+
+
+def _triples(path):
+    return list(ox.parse(path=str(path), format=FORMATS[path.suffix]))
+
+
+def test_build_twice_gives_identical_release(releases):
+    a, b, _ = releases
     assert sorted(p.name for p in a.iterdir()) == NAMES
     for name in NAMES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
-    base = {str(t) for t in ox.parse(path=str(a / "exo-rdf-base.ttl"), format=ox.RdfFormat.TURTLE)}
-    full = list(ox.parse(path=str(a / "exo-rdf-full.ttl"), format=ox.RdfFormat.TURTLE))
-    dex_under_iex = f"<{EXO}DendriticCellDerivedExosome> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EXO}ImmuneCellDerivedExosome>"
-    assert dex_under_iex in {f"{t.subject} {t.predicate} {t.object}" for t in full}  # inferred, in the full release
-    assert not any("GO_0070062> <http://www.w3.org/2000/01/rdf-schema#label>" in t for t in base)  # no import module
-    assert len(list(ox.parse(path=str(a / "exo-rdf-full.owl"), format=ox.RdfFormat.RDF_XML))) == len(full)
+
+@pytest.mark.parametrize("name, iri, count", [
+    ("exo-rdf.owl", "https://w3id.org/exo-rdf/exo-rdf.owl", 1), ("exo-rdf.ttl", "https://w3id.org/exo-rdf/exo-rdf.owl", 1),
+    ("exo-rdf-base.owl", "https://w3id.org/exo-rdf/exo-rdf-base.owl", 1), ("exo-rdf.nq", "https://w3id.org/exo-rdf/exo-rdf.owl", 1),
+    ("exo-rdf.trig", "https://w3id.org/exo-rdf/exo-rdf.owl", 1), ("exo-rdf-data.ttl", None, 0)])
+def test_each_rdf_artefact_has_one_ontology_header(releases, name, iri, count):
+    a = releases[0]
+    headers = [t.subject.value for t in _triples(a / name) if t.predicate == RDF_TYPE and t.object.value == OWL + "Ontology"]
+    assert headers == ([iri] * count)
+    imports = [t for t in _triples(a / name) if t.predicate.value == OWL + "imports"]
+    assert imports == []  # the modules are merged (full) or left out (base)
+
+
+@pytest.mark.parametrize("name, iri", [("exo-rdf.owl", "https://w3id.org/exo-rdf/exo-rdf.owl"),
+                                       ("exo-rdf-base.owl", "https://w3id.org/exo-rdf/exo-rdf-base.owl"),
+                                       ("exo-rdf.ttl", "https://w3id.org/exo-rdf/exo-rdf.owl")])
+def test_owl_tools_see_one_ontology_with_the_release_iris(releases, name, iri, tmp_path):
+    import owlready2
+
+    a = releases[0]
+    version = f"https://w3id.org/exo-rdf/releases/{DATE}/{iri.rsplit('/', 1)[1]}"
+    path = a / name
+    if name.endswith(".ttl"):  # owlready2 and horned-owl read no Turtle: the same triples as N-Triples / RDF/XML
+        assert {str(t) for t in _triples(path) if not isinstance(t.subject, ox.BlankNode)} == \
+               {str(t) for t in _triples(a / "exo-rdf.owl") if not isinstance(t.subject, ox.BlankNode)}
+        path = tmp_path / "release.nt"
+        ox.serialize(_triples(a / name), str(path), format=ox.RdfFormat.N_TRIPLES)
+    world = owlready2.World()
+    onto = world.get_ontology(path.as_uri()).load(format="ntriples" if path.suffix == ".nt" else "rdfxml")
+    assert onto.base_iri == iri + "#"
+    assert {o.base_iri for o in world.ontologies.values()} - {"http://anonymous/"} == {iri + "#"}
+    assert list(world.sparql(f"SELECT ?v {{ <{iri}> <{OWL}versionIRI> ?v }}")) == [[version]]
+    assert list(world.sparql(f"SELECT ?v {{ <{iri}> <{OWL}versionInfo> ?v }}")) == [[DATE]]
+    if name.endswith(".owl"):
+        pyhornedowl = pytest.importorskip("pyhornedowl", reason="py-horned-owl is in the test extra")
+        horned = pyhornedowl.open_ontology_from_file(str(path))
+        assert (str(horned.get_iri()), str(horned.get_version_iri())) == (iri, version)
+        assert f"{EXO}TumourDerivedExosome" in horned.get_classes()
+
+
+def test_full_release_holds_the_inferred_hierarchy_and_base_only_own_axioms(releases):
+    a = releases[0]
+    full = {f"{t.subject} {t.predicate} {t.object}" for t in _triples(a / "exo-rdf.ttl")}
+    base = {f"{t.subject} {t.predicate} {t.object}" for t in _triples(a / "exo-rdf-base.owl")}
+    assert DEX_UNDER_IEX in full and DEX_UNDER_IEX not in base  # inferred by HermiT, in the full release only
+    go_label = '<http://purl.obolibrary.org/obo/GO_0070062> <http://www.w3.org/2000/01/rdf-schema#label> "extracellular exosome"'
+    assert go_label in full and go_label not in base  # the import module is merged into the full release only
+    findings = [t for t in _triples(a / "exo-rdf.ttl") if t.subject.value.startswith("https://w3id.org/exo-rdf/data/finding-")]
+    assert findings == []  # data are apart, in exo-rdf-data.ttl
     graphs = {q.graph_name.value for q in ox.parse(path=str(a / "exo-rdf.nq"), format=ox.RdfFormat.N_QUADS)}
     assert "https://w3id.org/exo-rdf/graph/inferred" in graphs
-    doc = json.loads((a / "exo-rdf-full.jsonld").read_text())
-    assert doc["@context"]["exo"] == EXO and len(doc["@graph"]) > 1000
-    # its CURIEs (GO:…, HGNC:…) expand back to the same IRIs: the same triples as the Turtle release
-    named = lambda triples: {str(t) for t in triples if not any(isinstance(x, ox.BlankNode) for x in (t.subject, t.object))}  # noqa: E731
-    assert named(q.triple for q in ox.parse(path=str(a / "exo-rdf-full.jsonld"), format=ox.RdfFormat.JSON_LD)) == named(full)
-    # the QC checks pass on the full release too, not only on the sources
+    # the QC checks pass on the release and its data, not only on the sources
     from exo_rdf.qc import run_checks
 
     release = ox.Store()
-    release.load(path=str(a / "exo-rdf-full.ttl"), format=ox.RdfFormat.TURTLE)
+    release.load(path=str(a / "exo-rdf.ttl"), format=ox.RdfFormat.TURTLE)
+    release.load(path=str(a / "exo-rdf-data.ttl"), format=ox.RdfFormat.TURTLE)
     assert [p for p in run_checks(release) if p.level == "ERROR"] == []
     page = (a / "index.html").read_text()
     assert "<svg" in page and "exo:TumourDerivedExosome" in page and "tumour-derived exosome" in page
+
+
+def test_hermit_finds_the_full_release_consistent_and_complete(releases, tmp_path):
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "ontology" / "release.ttl").write_bytes((releases[0] / "exo-rdf.ttl").read_bytes())
+    report = REASON(root=tmp_path, kinds=("ontology",))  # the real one, not the fixture's cached classification
+    assert report.ok, report.message
+    assert report.inferred_subclass_of == []  # every subclass link HermiT infers is in the release already
+
+
+def test_obographs_json_has_the_class_and_its_is_a_edge(releases):
+    doc = json.loads((releases[0] / "exo-rdf.json").read_text())
+    (graph,) = doc["graphs"]
+    assert graph["id"] == "https://w3id.org/exo-rdf/exo-rdf.owl"
+    assert graph["meta"]["version"] == f"https://w3id.org/exo-rdf/releases/{DATE}/exo-rdf.owl"
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    tex = nodes[EXO + "TumourDerivedExosome"]
+    assert (tex["type"], tex["lbl"]) == ("CLASS", "tumour-derived exosome")
+    assert tex["meta"]["definition"] == {"val": "An extracellular exosome that derives from a malignant cell."}
+    assert {"pred": "hasRelatedSynonym", "val": "TEX"} in tex["meta"]["synonyms"]
+    assert {"sub": EXO + "TumourDerivedExosome", "pred": "is_a", "obj": "http://purl.obolibrary.org/obo/GO_0070062"} in graph["edges"]
+    assert {"sub": EXO + "DendriticCellDerivedExosome", "pred": "is_a", "obj": EXO + "ImmuneCellDerivedExosome"} in graph["edges"]
+    assert nodes["http://purl.obolibrary.org/obo/RO_0002558"]["propertyType"] in ("OBJECT", "ANNOTATION")
+    # the documented shape: every node has an id and a known type, every edge sub, pred and obj
+    assert {n["type"] for n in graph["nodes"]} <= {"CLASS", "PROPERTY", "INDIVIDUAL"}
+    assert all(set(e) == {"sub", "pred", "obj"} for e in graph["edges"])
+    assert set(graph) == {"id", "meta", "nodes", "edges", "logicalDefinitionAxioms", "domainRangeAxioms", "propertyChainAxioms"}
+
+
+def test_catalog_lists_exactly_the_import_modules_and_each_resolves():
+    folder = project_root() / "ontology"
+    ns = {"c": "urn:oasis:names:tc:entity:xmlns:xml:catalog"}
+    entries = {e.get("name"): e.get("uri") for e in ET.parse(folder / "catalog-v001.xml").getroot().findall("c:uri", ns)}
+    modules = {}
+    for path in sorted((folder / "imports").glob("*.ttl")):
+        (iri,) = [t.subject.value for t in _triples(path) if t.predicate == RDF_TYPE and t.object.value == OWL + "Ontology"]
+        modules[iri] = f"imports/{path.name}"
+    assert entries == modules and len(modules) == 10
+    imports = {t.object.value for t in _triples(folder / "exo-rdf.ttl") if t.predicate.value == OWL + "imports"}
+    assert imports == set(entries)  # the edit source imports every module, each resolved by the catalogue
+
+
+def test_rebuild_writes_release_notes_against_the_previous_release(releases, tmp_path):
+    a, b = releases[0], releases[1]
+    previous = tmp_path / "previous"  # release a, with one finding fewer and one class labelled otherwise
+    previous.mkdir()
+    for name in NAMES:
+        (previous / name).write_bytes((a / name).read_bytes())
+    finding = ox.NamedNode("https://w3id.org/exo-rdf/data/finding-tex-tumour-growth-01")
+    data = [t for t in _triples(a / "exo-rdf-data.ttl") if t.subject != finding]
+    (previous / "exo-rdf-data.ttl").write_bytes(ox.serialize(data, format=ox.RdfFormat.TURTLE))
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    tex = ox.NamedNode(EXO + "TumourDerivedExosome")
+    ontology = [ox.Triple(t.subject, t.predicate, ox.Literal("tumor exosome")) if (t.subject, t.predicate) == (tex, label) else t
+                for t in _triples(a / "exo-rdf.ttl")]
+    (previous / "exo-rdf.ttl").write_bytes(ox.serialize(ontology, format=ox.RdfFormat.TURTLE))
+    assert main(["build", "--out", str(b), "--date", "2026-11-25", "--previous", str(previous)]) == 0
+    rows = (b / "release-notes.tsv").read_text().splitlines()
+    assert rows[0] == "category\tchange\tkind\tsection\tid\tproperty\told\tnew"
+    assert [r for r in rows if "tumour-growth-01\t" in r or "TumourDerivedExosome\t" in r] == [
+        "finding\tadded\texo:CargoEffectFinding\texod:section-tex-tumour-growth\texod:finding-tex-tumour-growth-01\t\t\t",
+        "term\trelabelled\towl:Class\t\texo:TumourDerivedExosome\trdfs:label\ttumor exosome\ttumour-derived exosome"]
+    notes = (b / "release-notes.md").read_text()
+    assert notes.startswith("# Changes from https://w3id.org/exo-rdf/releases/2026-11-24/exo-rdf.owl to "
+                            "https://w3id.org/exo-rdf/releases/2026-11-25/exo-rdf.owl\n\n## Findings: ")
+    assert "#### exod:section-tex-tumour-growth\n\n- added exod:finding-tex-tumour-growth-01\n" in notes
+    assert "- relabelled exo:TumourDerivedExosome (owl:Class): tumor exosome → tumour-derived exosome\n" in notes
+
+
+def test_build_refuses_bad_date_and_foreign_folder(tmp_path, capsys):
+    assert main(["build", "--out", str(tmp_path / "r"), "--date", "24.11.2026"]) == 2
+    assert "--date '24.11.2026': give the release date as YYYY-MM-DD" in capsys.readouterr().err
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    assert main(["build", "--out", str(tmp_path / "mine"), "--date", DATE]) == 2
+    assert "holds other files (notes.txt)" in capsys.readouterr().err
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
