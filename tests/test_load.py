@@ -73,7 +73,7 @@ def test_failure_part_way_keeps_the_previous_graph(server, expected_counts, faul
     load_files(Endpoints.from_base(server), [small], graph=protein)
     failing = lambda method, path, headers: fault if method == "PUT" and "review-protein" in path else None  # noqa: E731
     with fault_proxy(server, fail=failing) as proxy:
-        with pytest.raises(EndpointError, match=f"<{protein}> is unchanged \\(1 triples\\)"):
+        with pytest.raises(EndpointError, match=f"<{protein}> is unchanged \\(1 triple\\)"):
             load(Endpoints.from_base(proxy), timeout_s=1)
     assert graphs_in(server) == {**expected_counts, protein: 1}  # the graphs before it replaced, no staging left
 

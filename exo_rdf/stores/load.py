@@ -108,7 +108,8 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
 
     A .nt or .ttl file goes into `graph` (one file only) or ``<graph_base>user/<file stem>``; a
     .nq or .trig file into the graphs it names (its default-graph triples, if any, as a .ttl
-    file's would). Files are parsed here first, so a bad line is named before anything is sent.
+    file's would). Turtle, TriG and N-Quads are parsed here first; N-Triples are sent as they are
+    and a line the store refuses is named by parsing the file here afterwards.
     Raises SourceError for a missing, unknown or bad file, LoadError for empty input (unless
     allow_empty), conflicting arguments or a count that does not match, EndpointError
     (AuthenticationError) when the store fails, LoadInterrupted on Ctrl-C/SIGTERM.
@@ -132,12 +133,16 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
 
 def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Payload]:
     """The graphs one file fills: its N-Triples per graph. Raises SourceError, LoadError (empty)."""
-    if path.suffix.lower() == ".nt":
-        payload = _nt_payload(path, default_graph)
-        if not allow_empty and payload.triples == 0:
-            raise LoadError(f"{path}: holds no triples; replacing <{default_graph}> by it would empty that graph; "
-                            "give --allow-empty to load it all the same")
-        return [payload]
+    quads = path.suffix.lower() in QUAD_SUFFIXES
+    out = [_nt_payload(path, default_graph)] if path.suffix.lower() == ".nt" else _parsed_payloads(path, default_graph)
+    if not allow_empty and sum(p.triples for p in out) == 0:
+        what = f"replacing <{default_graph}> by it would empty that graph" if not quads else "it names no graph"
+        raise LoadError(f"{path}: holds no triples; {what}; give --allow-empty to load it all the same")
+    return out
+
+
+def _parsed_payloads(path: Path, default_graph: str) -> list[Payload]:
+    """Turtle, TriG or N-Quads parsed here, one payload per graph. Raises SourceError."""
     store = ox.Store()
     load_into(store, SourceFile(path, "data", default_graph))
     quads = path.suffix.lower() in QUAD_SUFFIXES
@@ -146,12 +151,8 @@ def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Pa
     if default:  # triples outside any named graph go where a triple file's would
         store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(default_graph)) for q in default)
         graphs.add(default_graph)
-    out = [_payload(g, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)), str(path))
-           for g in sorted(graphs)]
-    if not allow_empty and sum(p.triples for p in out) == 0:
-        what = f"replacing <{default_graph}> by it would empty that graph" if not quads else "it names no graph"
-        raise LoadError(f"{path}: holds no triples; {what}; give --allow-empty to load it all the same")
-    return out
+    return [_payload(g, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)), str(path))
+            for g in sorted(graphs)]
 
 
 def _nt_payload(path: Path, graph: str) -> Payload:

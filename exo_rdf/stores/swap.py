@@ -80,9 +80,14 @@ class GraphLoad:
 
 
 def probes_of(triples: list[ox.Triple], wanted: int = 3) -> tuple[ox.Triple, ...]:
-    """Up to `wanted` triples spread over the list, without blank nodes (a store renames those),
-    preferring IRI objects (stores may respell literals)."""
-    plain = [t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)]
+    """Up to `wanted` triples spread over the list that every store gives back as sent: no blank
+    nodes (stores rename them), no typed literals but strings (Virtuoso respells numbers);
+    IRI objects first."""
+    def kept(term) -> bool:
+        return isinstance(term, ox.NamedNode) or (
+            isinstance(term, ox.Literal) and (term.language or term.datatype.value.endswith("#string")))
+
+    plain = [t for t in triples if isinstance(t.subject, ox.NamedNode) and kept(t.object)]
     iris = [t for t in plain if isinstance(t.object, ox.NamedNode)] or plain
     if len(iris) <= wanted:
         return tuple(iris)
@@ -310,7 +315,7 @@ def _after_failure(target: Target, payload: Payload, mode: str, before: _State, 
     if state is None:
         now = "the store does not answer, so what <{g}> holds is unknown".format(g=payload.graph)
     elif state.count == before.count and state.ours == before.ours:
-        now = f"<{payload.graph}> is unchanged ({state.count} triples)"
+        now = f"<{payload.graph}> is unchanged ({state.count} triple{'' if state.count == 1 else 's'})"
     else:
         now = f"<{payload.graph}> now holds {state.count} triples (before: {before.count}; sent: {payload.triples})"
     if isinstance(exc, KeyboardInterrupt):
