@@ -184,7 +184,9 @@ def release_files(*, root: Path | None = None, date: str, progress: bool | None 
                 for s, o in report.inferred_subclass_of]
     base = _canonical(_headerless(own) + _header(own, BASE, date))
     full = _canonical(_headerless(list(own) + list(modules)) + inferred + _header(own, FULL, date))
-    own_graph = min(q.graph_name.value for q in own.quads_for_subject(ox.NamedNode(EXO[:-1])))
+    # the release header goes into the graph of the file that holds the sources' header
+    own_graph = min((q.graph_name.value for q in own.quads_for_subject(ox.NamedNode(EXO[:-1]))),
+                    default=GRAPH_BASE + "ontology/exo-rdf")
     quads = _canonical(_headerless(list(own) + list(modules) + list(data)) + inferred
                        + _header(own, FULL, date, ox.NamedNode(own_graph)))
     full_triples, quad_list = _triples(full), sorted(quads, key=str)

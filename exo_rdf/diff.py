@@ -269,7 +269,8 @@ def _revision(rev: str, repo: Path) -> Snapshot:
         raise ArgumentError(f"{rev}: git archive failed ({archive.stderr.decode().strip()})")
     with tempfile.TemporaryDirectory(prefix="exo-rdf-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+            # the "data" filter (Python 3.11.4+) refuses links and paths leaving the folder
+            tar.extractall(tmp, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
         return _tree(Path(tmp))
 
 
