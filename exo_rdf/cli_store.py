@@ -156,7 +156,12 @@ def _add_serve(sub) -> None:
 
 
 def _add_build(sub) -> None:
-    b = sub.add_parser("build", help="write the OBO-style release (exo-rdf.owl, -base.owl, .ttl, .json, data, quads, docs)")
+    b = sub.add_parser("build", help="write the OBO-style release (exo-rdf.owl, -base.owl, .ttl, .json, data, quads, docs)",
+                       description="Write the OBO-style release as the folder --out: exo-rdf.owl and exo-rdf.ttl (import "
+                                   "modules merged, HermiT's subclass links), exo-rdf-base.owl, exo-rdf.json (OBO Graphs), "
+                                   "exo-rdf-data.ttl, quads, SSSOM, docs page; release notes against a former release.",
+                       epilog="examples:\n  exo-rdf build --out release\n"
+                              "  exo-rdf build --out release --date 2026-11-24 --previous old-release")
     b.add_argument("--out", required=True, metavar="DIR", help="the release folder, replaced as a whole")
     b.add_argument("--date", metavar="YYYY-MM-DD", help="the release date in the version IRI (default: today, UTC)")
     b.add_argument("--previous", metavar="DIR", help="a former release: write release notes against it "
@@ -166,10 +171,12 @@ def _add_build(sub) -> None:
 
 def _add_diff(sub) -> None:
     d = sub.add_parser("diff", help="what changed between two versions: findings, terms, SSSOM mappings",
-                       epilog="OLD and NEW: release folders, source folders, RDF files or git revisions, e.g.\n"
-                              "  exo-rdf diff HEAD~1 HEAD\n  exo-rdf diff releases/2026-11-01 releases/2026-11-24 --format tsv")
-    d.add_argument("old", metavar="OLD")
-    d.add_argument("new", metavar="NEW")
+                       description="List the findings added, removed and changed (by kind and review section), the terms "
+                                   "added, removed, obsoleted or relabelled, and the SSSOM mappings changed between two versions.",
+                       epilog="examples:\n  exo-rdf diff HEAD~1 HEAD\n"
+                              "  exo-rdf diff releases/2026-11-01 releases/2026-11-24 --format tsv")
+    d.add_argument("old", metavar="OLD", help="the older version: a release folder, a source folder, an RDF file or a git revision")
+    d.add_argument("new", metavar="NEW", help="the newer version, in any of the same forms")
     d.add_argument("--format", choices=("text", "tsv"), default="text", help="text (Markdown, default) or TSV")
     d.set_defaults(func=cmd_diff)
 
