@@ -66,18 +66,23 @@ def write_folder_atomic(out: Path | str, files: dict[str, str | bytes]) -> list[
     are removed (or, when out went missing between the two renames, put back) by the next call.
     Returns the paths written, in the order given.
     Raises OutputError for a name that leaves the folder, an out that is a file, or a folder
-    that cannot be written (nothing changed then).
+    that cannot be written (nothing changed then); ArgumentError for arguments of the wrong type.
     """
     import shutil
 
+    from exo_rdf.arguments import as_path
     from exo_rdf.errors import OutputError
     from exo_rdf.sources import os_reason
 
-    out = Path(out)
+    out = as_path(out, "out")
+    if not isinstance(files, dict):
+        from exo_rdf.errors import ArgumentError
+
+        raise ArgumentError(f"files must be a dict of relative path -> text or bytes, not {type(files).__name__}")
     parent = out.parent
     for name in files:
-        rel = Path(name)
-        if not name or rel.is_absolute() or ".." in rel.parts:
+        rel = Path(name) if isinstance(name, str) else None
+        if rel is None or not name or rel.is_absolute() or ".." in rel.parts:
             raise OutputError(f"{out}: {name!r} is not a file name inside the folder")
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; remove it or choose another --out")

@@ -149,3 +149,15 @@ def test_export_killed_with_sigterm_removes_its_temporary_file_and_exits_130(tmp
     assert proc.wait(30) == 130
     assert proc.stderr.read() == "exo-rdf: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_folder_atomic_checks_its_arguments(tmp_path):
+    from exo_rdf.errors import ArgumentError
+
+    with pytest.raises(ArgumentError, match="out must be a path"):
+        write_folder_atomic(5, {"a.ttl": "x"})
+    with pytest.raises(ArgumentError, match="files must be a dict of relative path -> text or bytes, not list"):
+        write_folder_atomic(tmp_path / "r", ["a.ttl"])
+    with pytest.raises(OutputError, match="5 is not a file name inside the folder"):
+        write_folder_atomic(str(tmp_path / "r"), {5: "x"})
+    assert list(tmp_path.iterdir()) == []
