@@ -395,59 +395,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code: 0 ok, 1 a verdict (does not conform,
-    inconsistent, QC errors, term problems), 2 an error, 130 interrupted.
-
-    Every failure is one line on stderr, ``exo-rdf: error: ...``, never a traceback: an
-    unexpected exception too (2, never 1, which a CI job would read as a verdict).
+    inconsistent, QC errors, term problems), 2 an error, 130 interrupted (see exo_rdf.exits).
     """
+    from exo_rdf.exits import run_command
+
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv[0] if argv else None).parse_args(argv)
-    import _signal  # loaded at start-up already; signal.py would import enum
-
-    # SIGTERM (a plain kill) cleans up as Ctrl-C does: temporary files removed, exit 130
-    previous = _signal.getsignal(_signal.SIGTERM)
-    if previous == _signal.SIG_DFL:
-        _signal.signal(_signal.SIGTERM, _terminate)
-    try:
-        return args.func(args)
-    except ExoRdfError as exc:
-        return _fail(str(exc))
-    except KeyboardInterrupt:
-        print("exo-rdf: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except MemoryError as exc:
-        return _fail(f"out of memory ({exc or 'no detail'}); give the command less data at once")
-    except UnicodeDecodeError as exc:
-        return _fail(f"a file is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8")
-    except OSError as exc:
-        from exo_rdf.sources import os_reason
-
-        where = f"{exc.filename}: " if exc.filename else ""
-        return _fail(f"{where}{os_reason(exc)}; check the path, its permissions and the free space")
-    except RecursionError:
-        return _fail("the input is nested too deeply to process; simplify it")
-    except Exception as exc:  # a defect: still one line and exit 2, and a request to report it
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        return _fail(f"unexpected {type(exc).__name__}: {first} (please report this, with the command that caused it)")
-    finally:
-        if previous == _signal.SIG_DFL:
-            _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
-
-
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
-
-
-def _fail(message: str) -> int:
-    """Print the error message on stderr as one line; return exit code 2."""
-    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    print(f"exo-rdf: error: {one_line}", file=sys.stderr)
-    return 2
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":
