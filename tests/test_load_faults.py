@@ -120,7 +120,7 @@ def replace_with_fault(store, tmp_path, capsys, fault, code: int) -> tuple[str, 
     load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
     with fault_proxy(url.replace("dba:dba@", ""), fail=once(flavour, fault)) as proxy:
         out, err = load(through(proxy, url), "--file", str(triples_file(tmp_path, "new", 25)), "--graph", g,
-                        "--timeout-s", "2", code=code, capsys=capsys)
+                        "--timeout-s", "3", code=code, capsys=capsys)
     return g, out, err
 
 
@@ -132,7 +132,7 @@ def test_failed_update_changes_nothing_and_leaves_no_staging(store, tmp_path, ca
     assert graphs(query, g) == {g: 40} and ask(query, g, "old") and not ask(query, g, "new")
 
 
-@pytest.mark.parametrize("fault", ["500-after", "drop-after", ("delay", 4)])
+@pytest.mark.parametrize("fault", ["500-after", "drop-after", ("delay", 6)])
 def test_a_change_made_is_reported_made_whatever_the_answer(store, tmp_path, capsys, fault):
     g, out, _ = replace_with_fault(store, tmp_path, capsys, fault, code=0)
     assert f"{g}: 25 triples sent, 25 in the store (verified); the store's answer was lost" in out
@@ -161,7 +161,7 @@ def test_two_concurrent_loads_end_with_one_content_and_two_true_reports(store, t
         # the loser's replace happened first (then reported verified or superseded) or did not
         # happen at all (then the report says the graph holds other triples): never a false word
         assert (code == 0 and ("(verified)" in out or "(superseded)" in out)) or (
-            code == 2 and f"<{g}> now holds {final[g]} triples" in err), (code, out, err)
+            code == 2 and (f"<{g}> now holds {final[g]} triples" in err or f"<{g}> is unchanged" in err)), (code, out, err)
 
 
 def test_killed_oxigraph_keeps_the_previous_graph(tmp_path, capsys):
@@ -287,12 +287,15 @@ def test_sigterm_during_the_update_cleans_up_and_exits_130(store, tmp_path):
     assert graphs(query, g) == {g: 40} and ask(query, g, "old")  # and no staging graph left
 
 
-def test_readers_see_the_old_graph_or_the_new_one_during_a_replace(store, tmp_path, capsys):
+def test_readers_see_the_old_graph_or_the_new_one_during_a_replace(oxigraph, tmp_path, capsys):
+    """On Oxigraph. Virtuoso 7.2 fails this even with the MOVE in one transaction (and with
+    DefaultIsolation = 4): counts of 2000, 3 and 16000 were read while 8000 triples were replaced
+    by 5000, so a reader there can see neither graph during a replace (README)."""
     import requests
 
     from exo_rdf.query import with_values_rows
 
-    flavour, url, query = store
+    url, query = oxigraph, oxigraph + "/query"
     g = prefix() + "g"
     load(url, "--file", str(triples_file(tmp_path, "old", 8000)), "--graph", g, code=0, capsys=capsys)
     text = with_values_rows((ROOT / "queries" / "store" / "count-graph.rq").read_text(), ["graph"], [(f"<{g}>",)])
