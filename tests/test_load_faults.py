@@ -318,3 +318,12 @@ def test_readers_see_the_old_graph_or_the_new_one_during_a_replace(oxigraph, tmp
         reader.join()
     assert set(seen) == {8000, 5000}, sorted(set(seen))  # never empty, never a mixture
     assert graphs(query, g) == {g: 5000} and ask(query, g, "new") and not ask(query, g, "old")
+
+
+def test_load_takes_the_query_url_form_as_every_command_does(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    endpoint = url + ("/query" if flavour == "oxigraph" else "/sparql")
+    out, _ = load(endpoint, "--file", str(triples_file(tmp_path, "mine", 10)), "--graph", g, code=0, capsys=capsys)
+    assert f"-> {g}: 10 triples sent, 10 in the store (verified)" in out
+    assert graphs(query, g) == {g: 10} and ask(query, g, "mine")
