@@ -207,12 +207,31 @@ def release_files(*, root: Path | None = None, date: str, progress: bool | None 
     return files
 
 
+def release_date(folder: Path) -> str | None:
+    """The owl:versionInfo of the release in folder (its exo-rdf.owl), or None when there is none."""
+    try:
+        triples = ox.parse(path=str(folder / FULL), format=ox.RdfFormat.RDF_XML)
+        return next((t.object.value for t in triples if t.subject.value == ontology_iri(FULL)
+                     and t.predicate.value == OWL + "versionInfo"), None)
+    except (OSError, SyntaxError):
+        return None
+
+
+def latest_release_beside(out: Path, date: str) -> Path | None:
+    """The release folder beside out (a sibling holding exo-rdf.owl) of the latest date before date, or None."""
+    siblings = [p for p in out.parent.iterdir() if p.is_dir() and p.resolve() != out.resolve()] if out.parent.is_dir() else []
+    dated = [(release_date(p), p.name, p) for p in siblings if (p / FULL).is_file()]
+    earlier = sorted((d, name, p) for d, name, p in dated if d and d < date)
+    return earlier[-1][2] if earlier else None
+
+
 def build(out: Path, *, root: Path | None = None, date: str | None = None, previous: Path | None = None,
           progress: bool | None = None) -> list[Path]:
     """Write every release artefact as the folder out (replaced as a whole); return the files written.
 
     date: the release date, YYYY-MM-DD (default today, UTC). previous: a former release folder;
-    without it, a release already in out is the previous one. With a previous release, the
+    without it, the release out holds, else the latest earlier release beside out (a sibling
+    folder, as in releases/2026-11-01, releases/2026-11-24). With a previous release, the
     semantic diff against it is written as release-notes.md and release-notes.tsv.
     progress: a progress bar of the stages on stderr (True, False, or None: on a terminal).
 
@@ -231,11 +250,11 @@ def build(out: Path, *, root: Path | None = None, date: str | None = None, previ
     if others:  # the folder is replaced as a whole: never take a user's other files with it
         raise OutputError(f"{out}: holds other files ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''});"
                           " give a new or empty folder, or a former release, as --out")
-    if previous is None and (out / FULL).is_file():
-        previous = out
     if previous is not None and not (Path(previous) / FULL).is_file():
         raise OutputError(f"{previous}: no {FULL} here; --previous names the folder of a former release")
     date = check_date(date or datetime.datetime.now(datetime.timezone.utc).date().isoformat())
+    if previous is None:
+        previous = out if (out / FULL).is_file() else latest_release_beside(out, date)
     files = release_files(root=root, date=date, progress=progress)
     if previous is not None:
         from exo_rdf.diff import diff_releases

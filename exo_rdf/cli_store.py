@@ -165,7 +165,7 @@ def _add_build(sub) -> None:
     b.add_argument("--out", required=True, metavar="DIR", help="the release folder, replaced as a whole")
     b.add_argument("--date", metavar="YYYY-MM-DD", help="the release date in the version IRI (default: today, UTC)")
     b.add_argument("--previous", metavar="DIR", help="a former release: write release notes against it "
-                   "(default: the release already in --out, if any)")
+                   "(default: the release --out holds, else the latest earlier release in a folder beside --out)")
     b.set_defaults(func=cmd_build)
 
 

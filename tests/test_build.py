@@ -198,3 +198,18 @@ def test_build_refuses_bad_date_and_foreign_folder(tmp_path, capsys):
     assert main(["build", "--out", str(tmp_path / "mine"), "--date", DATE]) == 2
     assert "holds other files (notes.txt)" in capsys.readouterr().err
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def test_build_finds_the_latest_earlier_release_beside_out(releases, tmp_path):
+    a = releases[0]
+    shutil.copytree(a, tmp_path / "2026-11-30")  # of 2026-11-24 whatever its folder's name says
+    older = tmp_path / "older"
+    older.mkdir()
+    owl = (a / "exo-rdf.owl").read_text().replace(DATE, "2026-11-01")
+    (older / "exo-rdf.owl").write_text(owl)
+    assert main(["build", "--out", str(tmp_path / "new"), "--date", "2026-11-02"]) == 0
+    assert (tmp_path / "new" / "release-notes.md").read_text().startswith(
+        "# Changes from https://w3id.org/exo-rdf/releases/2026-11-01/exo-rdf.owl to "
+        "https://w3id.org/exo-rdf/releases/2026-11-02/exo-rdf.owl\n")
+    assert main(["build", "--out", str(tmp_path / "first"), "--date", "2026-10-01"]) == 0
+    assert not (tmp_path / "first" / "release-notes.md").exists()  # nothing earlier beside it
