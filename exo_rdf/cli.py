@@ -171,6 +171,11 @@ def cmd_catalogue(args) -> int:
     from exo_rdf.files import default_output
     from exo_rdf.sources import project_root
 
+    if args.out == "-":  # standard output holds the catalogue alone
+        from exo_rdf.results import write_output
+
+        write_output("-", catalogue_turtle())
+        return 0
     path = Path(args.out) if args.out else default_output(project_root(), "queries/catalogue.ttl", "catalogue.ttl")
     write_atomic(path, catalogue_turtle())
     print(f"wrote {path}")
@@ -344,8 +349,8 @@ def _add_catalogue(sub) -> None:
     c = sub.add_parser("catalogue", help="write the stored-query catalogue as RDF (sparql-examples style)",
                        description="Write the stored queries with their metadata as RDF (SHACL SPARQL executables, as "
                        "sparql-examples does).", epilog="example:\n  exo-rdf catalogue --out catalogue.ttl")
-    c.add_argument("--out", metavar="FILE", help="default: queries/catalogue.ttl in a source checkout, "
-                   "./catalogue.ttl when installed")
+    c.add_argument("--out", metavar="FILE", help="the file to write, - for standard output (default: queries/catalogue.ttl in a source checkout, "
+                   "./catalogue.ttl when installed)")
     c.set_defaults(func=cmd_catalogue)
 
 

@@ -38,8 +38,13 @@ def cmd_qc(args) -> int:
 def cmd_mappings(args) -> int:
     from pathlib import Path
 
-    from exo_rdf.mappings import write_sssom
+    from exo_rdf.mappings import sssom_text, write_sssom
 
+    if args.out == "-":  # standard output holds the mapping set alone
+        from exo_rdf.results import write_output
+
+        write_output("-", sssom_text())
+        return 0
     print(f"wrote {write_sssom(Path(args.out) if args.out else None)}")
     return 0
 
@@ -77,7 +82,7 @@ def _add_mappings(sub) -> None:
                        description="Write the SSSOM mapping set: own terms to GO, CL, MONDO, ChEBI, HGNC and miRBase, and "
                        "cancer names as the reviews print them to MONDO, with the project's prefix map as curie_map.",
                        epilog="example:\n  exo-rdf mappings --out exo-rdf.sssom.tsv")
-    m.add_argument("--out", metavar="FILE", help="the file to write (default mappings/exo-rdf.sssom.tsv)")
+    m.add_argument("--out", metavar="FILE", help="the file to write, - for standard output (default mappings/exo-rdf.sssom.tsv)")
     m.set_defaults(func=cmd_mappings)
 
 

@@ -106,6 +106,18 @@ def test_stats_json_is_one_document(capsys):
     assert doc["findings-per-section"]["results"]["bindings"][0]["order"]["value"] == "1"
 
 
+def test_dash_is_standard_output_for_mappings_and_catalogue(tmp_path, monkeypatch, capsys):
+    from exo_rdf.catalogue import catalogue_turtle
+    from exo_rdf.mappings import sssom_text
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["mappings", "--out", "-"]) == 0
+    assert capsys.readouterr().out == sssom_text()
+    assert main(["catalogue", "--out", "-"]) == 0
+    assert capsys.readouterr().out == catalogue_turtle()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_dash_is_standard_output_for_export(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["export", "--format", "nt", "--out", "-"]) == 0
