@@ -74,19 +74,3 @@ def test_the_curation_guide_declares_the_map():
     assert len(declared) >= 10
     assert {p: PREFIX_MAP.get(p) for p in declared} == declared
 
-
-def test_the_release_json_ld_context_expands_every_curie_back():
-    """JSON-LD 1.1 uses 'GO' as a prefix only if its IRI ends in a delimiter or the context says @prefix."""
-    import pyoxigraph as ox
-
-    from exo_rdf.build import _jsonld
-
-    triples = [
-        ox.Triple(ox.NamedNode(PREFIX_MAP["GO"] + "0070062"), ox.NamedNode(PREFIX_MAP["rdfs"] + "subClassOf"),
-                  ox.NamedNode(PREFIX_MAP["GO"] + "1903561")),
-        ox.Triple(ox.NamedNode(PREFIX_MAP["exod"] + "protein-CD274"), ox.NamedNode(PREFIX_MAP["skos"] + "exactMatch"),
-                  ox.NamedNode(PREFIX_MAP["HGNC"] + "17635")),
-    ]
-    text = _jsonld(triples)
-    assert b'"GO:0070062"' in text and b'"HGNC:17635"' in text
-    assert sorted(str(q.triple) for q in ox.parse(text, format=ox.RdfFormat.JSON_LD)) == sorted(map(str, triples))

@@ -31,6 +31,12 @@ VIRTUOSO_DEFECTS = {
     "finding-without-provenance": "Virtuoso 7.2 refuses a BIND of EXISTS {} || EXISTS {} (error SQ074)",
 }
 
+#: stored queries whose answer on the bundled data is empty on purpose (their rows are tested on
+#: constructed graphs elsewhere); a row here means the data changed and the entry should go
+EMPTY_BY_DESIGN = {
+    "uncited-references": "every reference number of both reviews is cited by a finding, so no row is expected",
+}
+
 
 class Backend:
     """Where queries run: the embedded store, or a remote store through an Endpoint."""
@@ -81,7 +87,10 @@ class TestCompliance:
         known_defect(request, backend, name)
         params = QUERIES[name].example
         local = run_stored(name, params, store=store)
-        assert local.rows, f"{name} answers nothing with its example; the comparison would be empty"
+        if name in EMPTY_BY_DESIGN:  # still compared: the remote store must answer, with nothing
+            assert local.rows == [], EMPTY_BY_DESIGN[name]
+        else:
+            assert local.rows, f"{name} answers nothing with its example; the comparison would be empty"
         assert_same_answer(backend.stored(name, params), local, QUERIES[name].text)
 
     @pytest.mark.parametrize("rule", sorted(CHECKS))

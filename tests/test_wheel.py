@@ -39,14 +39,15 @@ def installed(tmp_path_factory):
     ours = {sysconfig.get_path("purelib"), *site.getsitepackages()}
     (purelib / "zz-test-dependencies.pth").write_text("\n".join(sorted(ours)) + "\n")
     package = purelib / "exo_rdf"
-    located = subprocess.run([str(python), "-c", "import exo_rdf; print(exo_rdf.__file__)"], cwd=work,
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a checkout on it would shadow the wheel
+    located = subprocess.run([str(python), "-c", "import exo_rdf; print(exo_rdf.__file__)"], cwd=work, env=clean,
                              check=True, capture_output=True, text=True).stdout.strip()
     assert Path(located) == package / "__init__.py"
     return venv, package
 
 
 def run(venv: Path, cwd: Path, *args: str, stdin: str | None = None, env: dict | None = None):
-    environment = {k: v for k, v in os.environ.items() if k not in ("EXO_RDF_ROOT", "EXO_RDF_TERMS")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("EXO_RDF_ROOT", "EXO_RDF_TERMS", "PYTHONPATH")}
     environment.update({"EXO_RDF_CACHE": str(cwd / "cache"), **(env or {})})
     return subprocess.run([str(venv / "bin" / "exo-rdf"), *args], cwd=cwd, input=stdin, capture_output=True,
                           text=True, env=environment, timeout=120)
