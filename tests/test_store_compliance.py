@@ -26,8 +26,6 @@ EXO = "https://w3id.org/exo-rdf/ontology/"
 
 #: what Virtuoso 7.2 (Debian) cannot answer as the SPARQL spec says; strict: a fix shows up as XPASS
 VIRTUOSO_DEFECTS = {
-    "findings-for-molecule": "Virtuoso 7.2, given a dataset of several graphs, loses the rows of a/rdfs:subClassOf* "
-                             "joined with other patterns (here: all of them, with the five knowledge graphs)",
     "finding-without-provenance": "Virtuoso 7.2 refuses a BIND of EXISTS {} || EXISTS {} (error SQ074)",
 }
 
