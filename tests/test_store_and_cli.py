@@ -34,7 +34,9 @@ def test_the_store_key_covers_exactly_the_sources(tmp_path):
     assert str(root / "data" / "findings" / "deeper" / "extra.ttl") in expected
 
 
-def test_store_is_built_once_and_rebuilt_when_a_source_changes(tmp_path):
+def test_store_is_built_once_and_rebuilt_when_a_source_changes(tmp_path, monkeypatch):
+    # a cache of its own: the session's cache also holds the checkout's store, which is never pruned here
+    monkeypatch.setenv("EXO_RDF_CACHE", str(tmp_path / "cache"))
     root = copy_project(tmp_path)
     embedded_store(root)
     first = sorted(p.name for p in cache_dir().glob("store-*"))
