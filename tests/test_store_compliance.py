@@ -25,9 +25,7 @@ CHECKS = checks()
 EXO = "https://w3id.org/exo-rdf/ontology/"
 
 #: what Virtuoso 7.2 (Debian) cannot answer as the SPARQL spec says; strict: a fix shows up as XPASS
-VIRTUOSO_DEFECTS = {
-    "finding-without-provenance": "Virtuoso 7.2 refuses a BIND of EXISTS {} || EXISTS {} (error SQ074)",
-}
+VIRTUOSO_DEFECTS: dict[str, str] = {}
 
 #: stored queries whose answer on the bundled data is empty on purpose (their rows are tested on
 #: constructed graphs elsewhere); a row here means the data changed and the entry should go
