@@ -6,21 +6,13 @@ import dataclasses
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-
-def oxigraph_binary() -> str:
-    """The oxigraph server command installed beside this Python, or on PATH."""
-    beside = Path(sys.executable).with_name("oxigraph")
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        raise RuntimeError("the 'oxigraph' server is not installed: pip install -e '.[test]'")
-    return found
+from exo_rdf.stores.serve import oxigraph_command
 
 
 def free_port() -> int:
@@ -69,7 +61,7 @@ def oxigraph_server(*, location: Path | None = None, union_default_graph: bool =
     """Run an Oxigraph server on a free port of 127.0.0.1; yield its base URL (a str whose
     `.process` is the server's Popen); stop it afterwards."""
     port = free_port()
-    cmd = [oxigraph_binary(), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
+    cmd = [oxigraph_command(), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
     if location:
         cmd += ["--location", str(location)]
     if union_default_graph:

@@ -25,6 +25,9 @@ __all__ = ["DEFAULT_GRAPH_BASE", "FILE_FORMATS", "GRAPHS", "Endpoints", "GraphLo
 DEFAULT_GRAPH_BASE = GRAPH_BASE
 
 #: graph name -> which sources it holds (kind, and for data a file-name test)
+#: the graph of the stored-query catalogue, beside the GRAPHS below
+CATALOGUE_GRAPH = "queries"
+
 GRAPHS = {
     "ontology": lambda s: s.kind in ("ontology", "imports"),
     "data": lambda s: s.kind == "data" and "findings" not in s.path.parts,
@@ -64,7 +67,7 @@ def graph_contents(root: Path | None = None, graph_base: str = DEFAULT_GRAPH_BAS
     for name, wanted in GRAPHS.items():
         out[graph_base + name] = _ntriples([s for s in sources if wanted(s)])
     if catalogue.is_file():
-        out[graph_base + "queries"] = _ntriples([SourceFile(catalogue, "queries", graph_base + "queries")])
+        out[graph_base + CATALOGUE_GRAPH] = _ntriples([SourceFile(catalogue, "queries", graph_base + CATALOGUE_GRAPH)])
     return out
 
 

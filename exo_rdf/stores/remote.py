@@ -16,12 +16,13 @@ import threading
 import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, QueryExecutionError
+from exo_rdf.stores.load import CATALOGUE_GRAPH, GRAPHS
+from exo_rdf.stores.swap import STAGING
 
-#: the graphs `exo-rdf load` writes below the graph base that make up the knowledge graph; the
-#: catalogue graph ("queries") describes the stored queries and is not in the embedded store,
-#: so it is offered as a named graph only
-KNOWLEDGE_GRAPHS = ("ontology", "data", "findings/review-tex", "findings/review-protein", "shapes")
-CATALOGUE_GRAPH = "queries"
+#: the graphs `exo-rdf load` writes below the graph base that make up the knowledge graph (the
+#: loader's layout, not a copy of it); the catalogue graph describes the stored queries and is not
+#: in the embedded store, so it is offered as a named graph only
+KNOWLEDGE_GRAPHS = tuple(GRAPHS)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # what a query text says, once comments, strings and IRIs are blanked out
@@ -54,7 +55,7 @@ def is_exo_graph(iri: str, graph_base: str) -> bool:
 
     Staging graphs of a load (``…-staging-…``) and graphs outside the base never are.
     """
-    if not iri.startswith(graph_base) or "-staging-" in iri:
+    if not iri.startswith(graph_base) or STAGING in iri:
         return False
     rest = iri[len(graph_base):]
     return rest in KNOWLEDGE_GRAPHS or (rest.startswith("user/") and len(rest) > len("user/"))
