@@ -80,7 +80,9 @@ def cmd_diff(args) -> int:
     return 0
 
 
-def add_endpoint_options(parser, *, required: bool = False) -> None:
+def add_endpoint_options(parser, *, required: bool = False, timeout_default: float | None = 60.0,
+                         timeout_help: str = "seconds to wait for each answer, of the remote store or of the "
+                                             "embedded one (default 60)") -> None:
     """Add the options naming a remote store, the same for every command that talks to one.
 
     --endpoint (base URL or query URL), --store (flavour), --query-url, --update-url,
@@ -100,8 +102,7 @@ def add_endpoint_options(parser, *, required: bool = False) -> None:
     g.add_argument("--store-url", metavar="URL", help="Graph Store Protocol URL, if not derived from --endpoint")
     g.add_argument("--graph-base", default=GRAPH_BASE, metavar="IRI",
                    help=f"prefix of exo-rdf's graph IRIs in the store (default {GRAPH_BASE})")
-    g.add_argument("--timeout-s", type=float, default=60.0, metavar="S",
-                   help="seconds to wait for each answer of the store (default 60)")
+    g.add_argument("--timeout-s", type=float, default=timeout_default, metavar="S", help=timeout_help)
 
 
 def endpoint_from_args(args):
@@ -125,11 +126,9 @@ def _add_load(sub) -> None:
                        epilog="examples:\n  exo-rdf load --endpoint http://localhost:7878\n"
                               "  exo-rdf load --endpoint http://dba:dba@localhost:8890 --file mine.ttl --graph https://example.org/mine\n"
                               "  exo-rdf load --endpoint http://localhost:7878 --file exo-rdf.nq")
-    add_endpoint_options(p, required=True)
-    p.set_defaults(timeout_s=None)  # load: the wait grows with the payload unless --timeout-s is given
-    for action in p._actions:
-        if action.dest == "timeout_s":
-            action.help = "seconds to wait for each answer of the store (default: 60, plus 2 per MB sent)"
+    # load: the wait grows with the payload unless --timeout-s is given
+    add_endpoint_options(p, required=True, timeout_default=None,
+                         timeout_help="seconds to wait for each answer of the store (default: 60, plus 2 per MB sent)")
     p.add_argument("--file", action="append", metavar="FILE",
                    help="load your own file instead of the bundled graph (repeatable): .nt or .ttl into "
                         "<graph base>user/<file name> (or --graph), .nq or .trig into the graphs it names")
