@@ -56,8 +56,8 @@ def cmd_query(args) -> int:
 
         sys.stdout.write(show_stored(args.name, _params(args.param)))
         return 0
-    _print_result(run_stored(args.name, _params(args.param), endpoint=_endpoint(args), timeout_s=args.timeout_s),
-                  args.format)
+    _print_result(run_stored(args.name, _params(args.param), endpoint=_endpoint(args), timeout_s=args.timeout_s,
+                             store=_workspace_store(args)), args.format)
     return 0
 
 
@@ -75,7 +75,7 @@ def cmd_sparql(args) -> int:
         except UnicodeDecodeError as exc:
             raise ExoRdfError(f"{args.file}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the query as UTF-8") from None
     _print_result(run_sparql(text, endpoint=_endpoint(args), timeout_s=args.timeout_s,
-                             allow_service=args.allow_service), args.format)
+                             allow_service=args.allow_service, store=_workspace_store(args)), args.format)
     return 0
 
 
@@ -107,7 +107,16 @@ def cmd_validate(args) -> int:
     from exo_rdf.results import write_output
 
     endpoint = _endpoint(args)
-    if endpoint is not None:
+    if args.workspace:
+        if endpoint is not None or args.engine != "sparql":
+            raise ExoRdfError("--workspace validates with the embedded sparql engine: leave out --endpoint and --engine")
+        from exo_rdf.workspace import Workspace
+
+        ws = Workspace.create(args.workspace, progress=args.progress or None)
+        if args.files:
+            ws.sync([Path(f) for f in args.files], progress=args.progress or None)
+        report = ws.validate(progress=args.progress or None)
+    elif endpoint is not None:
         from exo_rdf.stores.validate import validate_in_store
 
         if args.files:
@@ -151,13 +160,18 @@ def cmd_export(args) -> int:
     from pathlib import Path
     from exo_rdf.export import export
 
-    if args.format == "kgx":  # a folder of KGX nodes and edges files (Biolink Model), not one RDF file
+    if args.format == "kgx" and not args.workspace:  # a folder of KGX nodes and edges files (Biolink Model), not one RDF file
         from exo_rdf.kgx import export_kgx
 
         nodes, edges = export_kgx(Path(args.out))
         print(f"wrote {nodes} nodes and {edges} edges (KGX TSV, Biolink Model) to {args.out}", file=sys.stderr)
         return 0
-    n = export(args.out if args.out == "-" else Path(args.out), args.format)
+    if args.workspace:
+        from exo_rdf.workspace import Workspace
+
+        n = Workspace.open(args.workspace, read_only=True).export(args.out, args.format)
+    else:
+        n = export(args.out if args.out == "-" else Path(args.out), args.format)
     where = "standard output" if args.out == "-" else args.out
     print(f"wrote {n} statements to {where} ({args.format})", file=sys.stderr)
     return 0
@@ -198,6 +212,20 @@ def _add_endpoint_options(parser) -> None:
     from exo_rdf.cli_store import add_endpoint_options
 
     add_endpoint_options(parser)
+
+
+WORKSPACE_HELP = "run on the workspace in folder DIR (see 'exo-rdf validate --workspace') instead of the embedded store"
+
+
+def _workspace_store(args):
+    """The store of the workspace --workspace names, opened read-only, or None."""
+    if not getattr(args, "workspace", None):
+        return None
+    if _endpoint(args) is not None:
+        raise ExoRdfError("give either --workspace or --endpoint, not both")
+    from exo_rdf.workspace import Workspace
+
+    return Workspace.open(args.workspace, read_only=True).store
 
 
 def _endpoint(args):
@@ -266,6 +294,7 @@ def _add_query(sub) -> None:
                    help="a query parameter (repeatable); numbers are bound in canonical form, CURIEs are expanded")
     q.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
     q.add_argument("--show", action="store_true", help="print the SPARQL with the bound values (a VALUES block) instead of running it")
+    q.add_argument("--workspace", metavar="DIR", help=WORKSPACE_HELP)
     _add_endpoint_options(q)  # its --timeout-s bounds the embedded store's queries too
     q.set_defaults(func=cmd_query)
 
@@ -281,6 +310,7 @@ def _add_sparql(sub) -> None:
     s.add_argument("--format", choices=RESULT_FORMATS, default="table", help=RESULT_FORMATS_HELP)
     s.add_argument("--allow-service", action="store_true",
                    help="let SERVICE call other hosts from the embedded store (bounded by --timeout-s); refused otherwise")
+    s.add_argument("--workspace", metavar="DIR", help=WORKSPACE_HELP)
     _add_endpoint_options(s)  # its --timeout-s bounds the embedded store's queries too
     s.set_defaults(func=cmd_sparql)
 
@@ -317,6 +347,9 @@ def _add_validate(sub) -> None:
                         "data graphs as context; default: exo-rdf's graphs")
     v.add_argument("--shapes-graph", metavar="IRI", help="with --endpoint: take the shapes from this graph of the store "
                    "(default: the bundled shapes)")
+    v.add_argument("--workspace", metavar="DIR",
+                   help="keep the files in an on-disk workspace in DIR (created when absent) and validate there: only "
+                        "new or changed files are loaded, the FILEs given replace those it held (none: validate what it holds)")
     _add_endpoint_options(v)
     v.set_defaults(func=cmd_validate)
 
@@ -342,6 +375,7 @@ def _add_export(sub) -> None:
                        epilog="examples:\n  exo-rdf export --format ttl --out exo-rdf.ttl\n  exo-rdf export --format nq --out - | gzip > exo-rdf.nq.gz")
     e.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the RDF format (or sssom, or kgx for Biolink KGX files)")
     e.add_argument("--out", required=True, metavar="FILE", help="the file to write, - for standard output (kgx: a folder)")
+    e.add_argument("--workspace", metavar="DIR", help="export the workspace in DIR, streaming (nq, trig, nt, ttl)")
     e.set_defaults(func=cmd_export)
 
 

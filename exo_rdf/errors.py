@@ -86,3 +86,7 @@ class QueryTimeoutError(QueryExecutionError):
 
 class StoreCacheError(ExoRdfError):
     """The cache of built stores cannot be used (a store that cannot be opened even after a rebuild)."""
+
+
+class WorkspaceError(ExoRdfError):
+    """An on-disk workspace cannot be opened, created or changed (absent, damaged, in use, read-only)."""

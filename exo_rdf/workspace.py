@@ -1,0 +1,396 @@
+"""An on-disk workspace: a curator's RDF files and the project context in a RocksDB store, kept in sync.
+
+A workspace folder holds ``store/`` (a pyoxigraph on-disk store) and ``manifest.json`` (written
+atomically): per file its path, size, mtime, SHA-256, named graph and triple count. Each file is
+one named graph (``exo_rdf.sources.graph_iri``: ``…/graph/user/<name>`` for a file outside the
+project); the context validation needs (ontology, imports, reviews, shared entities, shapes) is
+loaded once, into the graphs the embedded store uses, and reloaded only when it changes.
+
+Loading streams: ``Store.bulk_load`` reads the file through a small reader that counts bytes
+(progress with an ETA) and hashes them, so no file is ever held in memory. A load that fails
+leaves the workspace as it was: a new file loads into its own graph, which is cleared on
+failure; a changed file loads into a staging graph (``<graph>-staging-<pid>``) that replaces the
+old graph only once it parsed. The graphs being written are listed in the manifest
+(``pending``) first, so a load killed half-way is cleared when the workspace is next opened.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import SourceError, WorkspaceError
+from exo_rdf.sources import SourceFile, discover, graph_iri, os_reason, project_root, rdf_format, user_sources
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+STAGING = "-staging-"  # as exo_rdf.stores.swap names staging graphs
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file the last add()/sync() loaded or removed: status is "new", "changed" or "removed"."""
+
+    path: str
+    graph: str
+    status: str
+
+
+class _Reading(io.RawIOBase):
+    """A binary file read through: counts bytes into a Progress and hashes them (SHA-256)."""
+
+    def __init__(self, handle, progress=None):
+        self.handle, self.progress, self.digest = handle, progress, hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.handle.readinto(buffer)
+        if n:
+            view = memoryview(buffer)[:n]
+            self.digest.update(view)
+            if self.progress is not None:
+                self.progress.add(n)
+        return n or 0
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks. Raises SourceError when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({os_reason(exc)})", path=path) from None
+    return digest.hexdigest()
+
+
+def context_files(root: Path) -> list[SourceFile]:
+    """The project context a workspace holds: ontology, imports, reviews, shared entities and shapes."""
+    from exo_rdf.validate import context_sources
+
+    return context_sources(root) + discover(root, ("shapes",))
+
+
+class Workspace:
+    """An open workspace: ``store`` (pyoxigraph Store), ``manifest`` (dict), ``changed`` (the
+    Changes of the last add()/sync()), ``folder`` and ``root`` (the project root of the context)."""
+
+    def __init__(self, folder: Path, store: ox.Store, manifest: dict, root: Path, read_only: bool):
+        self.folder, self.store, self.manifest, self.root = folder, store, manifest, root
+        self.read_only = read_only
+        self.changed: list[Change] = []
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, folder, *, root=None, progress: bool | None = False) -> Workspace:
+        """Open the workspace in folder, creating it (and loading the context) when absent."""
+        return cls.open(folder, root=root, create=True, progress=progress)
+
+    @classmethod
+    def open(cls, folder, *, root=None, create: bool = False, read_only: bool = False,
+             progress: bool | None = False) -> Workspace:
+        """Open the workspace in folder; with create, make it when the folder holds none.
+
+        A writable open clears what a killed load left and reloads context files that changed.
+        Raises WorkspaceError when there is no workspace (and not create), it is damaged, or
+        another process has it open for writing; SourceError when a context file does not parse.
+        """
+        from exo_rdf.arguments import as_path, as_root
+
+        folder = as_path(folder, "folder")
+        root = as_root(root) or project_root()
+        manifest_path = folder / MANIFEST
+        if manifest_path.is_file():
+            try:
+                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                if manifest.get("format") != FORMAT:
+                    raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT}")
+            except (OSError, ValueError, AttributeError) as exc:
+                raise WorkspaceError(f"{manifest_path}: not a readable workspace manifest ({exc}); "
+                                     "remove the folder and create the workspace again") from None
+        elif create and not read_only:
+            if folder.exists() and any(folder.iterdir()):
+                raise WorkspaceError(f"{folder}: the folder is not empty and holds no workspace; give a new or empty folder")
+            manifest = {"format": FORMAT, "files": {}, "pending": []}
+        else:
+            raise WorkspaceError(f"{folder}: no workspace here; create one with "
+                                 f"'exo-rdf validate --workspace {folder} FILE...'")
+        try:
+            if read_only:
+                store = ox.Store.read_only(str(folder / "store"))
+            else:
+                folder.mkdir(parents=True, exist_ok=True)
+                store = ox.Store(str(folder / "store"))
+        except OSError as exc:
+            raise WorkspaceError(f"{folder}: the workspace store cannot be opened ({os_reason(exc)}); "
+                                 "is another exo-rdf command using it? Wait for it to finish") from None
+        ws = cls(folder, store, manifest, root, read_only)
+        if not read_only:
+            ws._recover()
+            ws._write_manifest()
+            context = context_files(root)
+            ws._apply(context, "context", remove_others=True, progress=progress)
+        return ws
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def files(self, kind: str = "data") -> dict[str, dict]:
+        """The manifest's entries of one kind ("data": the user's files, "context"), by absolute path."""
+        return {p: e for p, e in self.manifest["files"].items() if e["kind"] == kind}
+
+    def sources(self, kind: str = "data") -> list[SourceFile]:
+        """The workspace's files of one kind as SourceFiles, in path order."""
+        return [SourceFile(Path(p), kind, e["graph"]) for p, e in sorted(self.files(kind).items())]
+
+    def graphs(self) -> list[ox.NamedNode]:
+        """Every named graph the workspace holds (context and data), in path order."""
+        return [ox.NamedNode(e["graph"]) for _, e in sorted(self.manifest["files"].items())]
+
+    def triples(self) -> int:
+        """The number of triples in the workspace, from the manifest's counts."""
+        return sum(e["triples"] for e in self.manifest["files"].values())
+
+    def close(self) -> None:
+        """Let go of the store (RocksDB's lock is released when the Store is freed)."""
+        self.store = None
+
+    def shapes_model(self):
+        """The shapes of the workspace's shapes graphs, read from the store (exo_rdf.shacl.ShapesModel).
+
+        Raises ValidationEngineError when the shapes use a feature the compiled engine lacks.
+        """
+        from exo_rdf.shacl import ShapesModel, check_supported
+
+        quads = [q for s in self.sources("context") if s.path.parent.name == "shapes"
+                 for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))]
+        model = ShapesModel(quads)
+        check_supported(model)
+        return model
+
+    def validate(self, *, progress: bool | None = False):
+        """Validate everything the workspace holds against its shapes; return a ValidationReport.
+
+        The compiled engine runs on the on-disk store itself: nothing is copied into memory.
+        Raises ValidationEngineError for unsupported shapes, WorkspaceError when there are none.
+        """
+        from exo_rdf.shacl import check_store
+
+        model = self.shapes_model()
+        if not model.properties and not model.ors:
+            raise WorkspaceError(f"{self.folder}: the workspace holds no shapes (no shapes/ in {self.root})")
+        report = check_store(self.store, model, root=self.root, progress=progress)
+        report.sources = self.sources("data")
+        return report
+
+    def export(self, out, fmt: str) -> int:
+        """Write every graph of the workspace to out ("-": standard output) in fmt; return the statements written.
+
+        Streams from the store, never holding the dataset in memory: quad formats (nq, trig)
+        keep the graphs; triple formats (nt, ttl) write each graph's triples in turn, so a
+        triple two files both state is written twice. Written to a temporary file, then renamed.
+        Raises OutputError for an unknown format or an unwritable path.
+        """
+        from exo_rdf.errors import OutputError
+        from exo_rdf.export import PREFIXES
+        from exo_rdf.files import finish, temporary_beside
+
+        formats = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
+                   "ttl": ox.RdfFormat.TURTLE}
+        if fmt not in formats:
+            raise OutputError(f"export of a workspace: unknown format '{fmt}'; choose one of {', '.join(formats)}")
+        rdf_format = formats[fmt]
+        kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig") else {}
+
+        def write(handle) -> None:
+            if fmt in ("nq", "trig"):
+                self.store.dump(handle, rdf_format, **kwargs)
+            else:
+                for graph in self.graphs():
+                    self.store.dump(handle, rdf_format, from_graph=graph, **kwargs)
+
+        if str(out) == "-":
+            import sys
+
+            sys.stdout.flush()
+            write(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return self.triples()
+        out = Path(out)
+        if not out.parent.is_dir():
+            raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
+        try:
+            tmp = temporary_beside(out)
+        except OSError as exc:
+            raise OutputError(f"{out}: cannot write in {out.parent} ({os_reason(exc)}); choose a folder you can write to") from None
+        try:
+            with open(tmp, "wb") as handle:
+                write(handle)
+            finish(tmp, out)
+        except BaseException as exc:  # Ctrl-C included: no temporary file left
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, (OSError, ValueError)):
+                raise OutputError(f"{out}: cannot write ({os_reason(exc)}); check the free space and permissions") from None
+            raise
+        return self.triples()
+
+    # -- changing ------------------------------------------------------------------------------
+
+    def add(self, paths, *, progress: bool | None = False) -> list[Change]:
+        """Load the given files that are new or changed (by SHA-256); other files stay.
+
+        Return (and keep in ``changed``) what was loaded. Raises SourceError naming the file
+        (and line) that cannot be read or parsed: that file's graph is as before, the files
+        loaded before it in this call stay loaded; WorkspaceError for a read-only workspace or
+        two files that share a graph.
+        """
+        return self._apply(self._sources(paths), "data", remove_others=False, progress=progress)
+
+    def sync(self, paths, *, progress: bool | None = False) -> list[Change]:
+        """Make the workspace hold exactly the given files: load the new and changed, drop the others.
+
+        Raises as add() does; files to drop are dropped only once every given file loaded.
+        """
+        return self._apply(self._sources(paths), "data", remove_others=True, progress=progress)
+
+    def _sources(self, paths) -> list[SourceFile]:
+        from exo_rdf.arguments import as_paths
+
+        sources = user_sources(as_paths(paths, "paths") or [])
+        seen: dict[str, Path] = {}
+        for s in sources:
+            if rdf_format(s.path) in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                raise WorkspaceError(f"{s.path}: a workspace holds each file in a graph of its own; give triples "
+                                     "(.ttl, .nt, .jsonld, .owl/.rdf), not quads (.nq, .trig)")
+            other = seen.setdefault(s.graph, s.path)
+            if other.resolve() != s.path.resolve():
+                raise WorkspaceError(f"{s.path}: has the same graph ({s.graph}) as {other}; rename one of them")
+        return sources
+
+    def _apply(self, sources: list[SourceFile], kind: str, *, remove_others: bool, progress) -> list[Change]:
+        if self.read_only:
+            raise WorkspaceError(f"{self.folder}: opened read-only; open it writable to change it")
+        from exo_rdf.progress import Progress
+
+        entries = self.files(kind)
+        todo = []  # (source, status, sha256 known or None)
+        for s in sources:
+            key = str(s.path.resolve())
+            entry = entries.get(key)
+            try:
+                st = os.stat(s.path)
+            except OSError as exc:
+                raise SourceError(f"{s.path}: cannot be read ({os_reason(exc)})", path=s.path) from None
+            if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns and entry["graph"] == s.graph:
+                continue  # untouched since it was loaded
+            if entry is None:
+                todo.append((s, "new", None))
+                continue
+            sha = file_sha256(s.path)
+            if sha == entry["sha256"] and entry["graph"] == s.graph:
+                entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns, mtime=st.st_mtime)
+                continue
+            todo.append((s, "changed", sha))
+        bar = Progress(f"{self.folder.name}: loading", sum(os.path.getsize(s.path) for s, *_ in todo), unit="MB",
+                       enabled=progress)
+        changes = []
+        for s, status, _ in todo:
+            self._load(s, kind, status, bar)
+            changes.append(Change(str(s.path.resolve()), s.graph, status))
+        if todo:
+            bar.finish()
+        if remove_others:
+            keep = {str(s.path.resolve()) for s in sources}
+            for path, entry in sorted(entries.items()):
+                if path not in keep:
+                    self._drop(path, entry)
+                    changes.append(Change(path, entry["graph"], "removed"))
+        self._write_manifest()
+        self.changed = changes
+        return changes
+
+    def _load(self, source: SourceFile, kind: str, status: str, bar) -> None:
+        """Load one file into its graph (through a staging graph when it replaces one); see the module."""
+        from exo_rdf.sources import _FORMAT_NAMES, _too_large
+
+        key = str(source.path.resolve())
+        target = ox.NamedNode(source.graph)
+        graph = ox.NamedNode(f"{source.graph}{STAGING}{os.getpid():08x}") if status == "changed" else target
+        self.manifest["pending"] = [graph.value]
+        self._write_manifest()
+        st = os.stat(source.path)
+        try:
+            with open(source.path, "rb") as handle:
+                reader = _Reading(handle, bar if bar.enabled else None)
+                self.store.bulk_load(io.BufferedReader(reader, 1 << 20), format=rdf_format(source.path),
+                                     base_iri=source.path.resolve().as_uri(), to_graph=graph)
+                while reader.readinto(bytearray(1 << 20)):  # hash what the parser did not need to read
+                    pass
+        except BaseException as exc:
+            self.store.clear_graph(graph)
+            self.manifest["pending"] = []
+            self._write_manifest()
+            if isinstance(exc, SyntaxError):
+                raise SourceError(
+                    f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: "
+                    f"{exc.msg}. Fix the file at that line; the workspace is unchanged.",
+                    path=source.path, line=exc.lineno) from None
+            if isinstance(exc, MemoryError):
+                raise _too_large(source) from None
+            if isinstance(exc, OSError):
+                raise SourceError(f"{source.path}: cannot be loaded ({os_reason(exc)}); the workspace is unchanged",
+                                  path=source.path) from None
+            raise
+        if status == "changed":
+            # the old graph goes: a crash from here on must not leave a stale entry naming it
+            self.manifest["files"].pop(key, None)
+            self.manifest["pending"] = [graph.value, target.value]
+            self._write_manifest()
+            self.store.clear_graph(target)
+            self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, target)
+                                   for q in self.store.quads_for_pattern(None, None, None, graph))
+            self.store.clear_graph(graph)
+        self.store.flush()
+        self.manifest["files"][key] = {
+            "path": str(source.path), "kind": kind, "size": st.st_size, "mtime": st.st_mtime,
+            "mtime_ns": st.st_mtime_ns, "sha256": reader.digest.hexdigest(), "graph": source.graph,
+            "triples": self._count(target)}
+        self.manifest["pending"] = []
+        self._write_manifest()
+
+    def _drop(self, path: str, entry: dict) -> None:
+        self.manifest["files"].pop(path)
+        self.manifest["pending"] = [entry["graph"]]
+        self._write_manifest()
+        self.store.clear_graph(ox.NamedNode(entry["graph"]))
+        self.manifest["pending"] = []
+
+    def _recover(self) -> None:
+        """Clear the graphs a killed load was writing (their files are not in the manifest then)."""
+        for iri in self.manifest.get("pending", []):
+            self.store.clear_graph(ox.NamedNode(iri))
+        self.manifest["pending"] = []
+
+    def _count(self, graph: ox.NamedNode) -> int:
+        from exo_rdf.query import with_values_rows
+
+        text = (self.root / "queries" / "store" / "count-graph.rq")
+        query = with_values_rows(text.read_text(encoding="utf-8"), ["graph"], [(graph,)])
+        return int(next(iter(self.store.query(query)))["triples"].value)
+
+    def _write_manifest(self) -> None:
+        from exo_rdf.files import write_atomic
+
+        try:
+            write_atomic(self.folder / MANIFEST, json.dumps(self.manifest, indent=1, sort_keys=True))
+        except OSError as exc:
+            raise WorkspaceError(f"{self.folder / MANIFEST}: cannot be written ({os_reason(exc)}); "
+                                 "check the free space and permissions") from None

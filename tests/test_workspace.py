@@ -1,0 +1,186 @@
+"""The on-disk workspace: loading only what changed, a failed load changing nothing, and the same
+answers (validation results, stored query rows, export) as the plain files give."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from exo_rdf.cli import main
+from exo_rdf.errors import SourceError, WorkspaceError
+from exo_rdf.sources import GRAPH_BASE
+from exo_rdf.workspace import Workspace
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+E = "http://example.org/"
+
+
+def nt(*rows: tuple[str, str]) -> str:
+    return "".join(f'<{E}{s}> <{E}p> "{o}" .\n' for s, o in rows)
+
+
+def triples(ws: Workspace, graph: str) -> set[tuple[str, str, str]]:
+    return {(q.subject.value, q.predicate.value, q.object.value)
+            for q in ws.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+
+
+def user_graph(name: str) -> str:
+    return GRAPH_BASE + "user/" + name
+
+
+@pytest.fixture
+def files(tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.nt").write_text(nt(("a1", "1"), ("a2", "2")))
+    (folder / "b.ttl").write_text(f"@prefix e: <{E}> .\ne:b1 e:p \"1\" .\n")
+    return folder
+
+
+@pytest.fixture
+def ws(tmp_path, files):
+    ws = Workspace.create(tmp_path / "ws")
+    ws.add([files / "a.nt", files / "b.ttl"])
+    return ws
+
+
+def data_entries(ws: Workspace) -> dict:
+    return {Path(p).name: {k: e[k] for k in ("graph", "triples", "sha256", "size")} for p, e in ws.files("data").items()}
+
+
+def test_add_records_each_file_in_its_graph_and_the_manifest(ws, files):
+    import hashlib
+
+    assert [(Path(c.path).name, c.graph, c.status) for c in ws.changed] == [
+        ("a.nt", user_graph("a"), "new"), ("b.ttl", user_graph("b"), "new")]
+    assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a2", E + "p", "2")}
+    assert triples(ws, user_graph("b")) == {(E + "b1", E + "p", "1")}
+    on_disk = json.loads((ws.folder / "manifest.json").read_text())
+    assert on_disk == ws.manifest and on_disk["pending"] == []
+    assert data_entries(ws) == {
+        name: {"graph": user_graph(name.split(".")[0]), "triples": n,
+               "sha256": hashlib.sha256((files / name).read_bytes()).hexdigest(), "size": (files / name).stat().st_size}
+        for name, n in (("a.nt", 2), ("b.ttl", 1))}
+    # the context is there too, in the graphs the embedded store uses
+    assert ws.files("context")[str((ws.root / "shapes").resolve() / "exo-rdf-shapes.ttl")]["graph"] == GRAPH_BASE + "shapes/exo-rdf-shapes"
+
+
+def test_changing_one_file_reloads_only_its_graph(ws, files):
+    before = data_entries(ws)
+    (files / "a.nt").write_text(nt(("a1", "1"), ("a3", "3"), ("a4", "4")))
+    os.utime(files / "b.ttl")  # touched, same bytes: not reloaded
+    changes = ws.add([files / "a.nt", files / "b.ttl"])
+    assert [(Path(c.path).name, c.status) for c in changes] == [("a.nt", "changed")]
+    assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a3", E + "p", "3"), (E + "a4", E + "p", "4")}
+    assert triples(ws, user_graph("b")) == {(E + "b1", E + "p", "1")}
+    after = data_entries(ws)
+    assert after["b.ttl"] == before["b.ttl"]
+    assert after["a.nt"]["triples"] == 3 and after["a.nt"]["sha256"] != before["a.nt"]["sha256"]
+    # no staging graph is left behind
+    assert {q.graph_name.value for q in ws.store if "staging" in q.graph_name.value} == set()
+    assert ws.add([files / "a.nt"]) == []
+
+
+def test_sync_drops_the_files_not_given(ws, files):
+    changes = ws.sync([files / "b.ttl"])
+    assert [(Path(c.path).name, c.graph, c.status) for c in changes] == [("a.nt", user_graph("a"), "removed")]
+    assert triples(ws, user_graph("a")) == set()
+    assert list(data_entries(ws)) == ["b.ttl"]
+
+
+@pytest.mark.parametrize("name", ["a.nt", "c.nt"])  # a changed file (staging graph) and a new one
+def test_a_syntax_error_names_file_and_line_and_changes_nothing(ws, files, name):
+    state = {g: triples(ws, g) for g in (user_graph("a"), user_graph("b"), user_graph("c"))}
+    manifest = json.loads(json.dumps(ws.manifest))
+    (files / name).write_text(nt(("x1", "1"), ("x2", "2"), ("x3", "3")) + f'<{E}x4> <{E}p> "no end .\n' + nt(("x5", "5")))
+    with pytest.raises(SourceError) as caught:
+        ws.add([files / name])
+    assert str(caught.value).startswith(f"{files / name}:4: not valid N-Triples")
+    assert caught.value.line == 4
+    assert {g: triples(ws, g) for g in state} == state
+    assert ws.manifest == manifest == json.loads((ws.folder / "manifest.json").read_text())
+    assert sum(1 for q in ws.store if "staging" in q.graph_name.value) == 0
+
+
+def test_a_load_killed_half_way_is_cleared_on_the_next_open(ws, files):
+    graph = user_graph("a") + "-staging-00000001"
+    ws.store.add(ox.Quad(ox.NamedNode(E + "half"), ox.NamedNode(E + "p"), ox.Literal("1"), ox.NamedNode(graph)))
+    ws.manifest["pending"] = [graph]
+    ws._write_manifest()
+    folder = ws.folder
+    ws.close()
+    del ws
+    again = Workspace.open(folder)
+    assert triples(again, graph) == set()
+    assert again.manifest["pending"] == []
+    assert triples(again, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a2", E + "p", "2")}
+
+
+def test_refusals(tmp_path, ws, files):
+    with pytest.raises(WorkspaceError, match="no workspace here"):
+        Workspace.open(tmp_path / "nowhere")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.nt").write_text(nt(("z", "1")))
+    with pytest.raises(WorkspaceError, match="same graph"):
+        ws.add([files / "a.nt", other / "a.nt"])
+    (files / "q.nq").write_text(f'<{E}s> <{E}p> "1" <{E}g> .\n')
+    with pytest.raises(WorkspaceError, match="not quads"):
+        ws.add([files / "q.nq"])
+
+
+def _keys(report):
+    return sorted((v.focus, v.path or "", v.component, v.value or "", v.message) for v in report.violations)
+
+
+def test_validation_and_queries_match_the_plain_files(tmp_path, capsys):
+    from exo_rdf.query import run_stored
+    from exo_rdf.sources import user_sources
+    from exo_rdf.store import build_store
+    from exo_rdf.validate import context_sources, validate
+
+    inputs = [FIXTURES / "valid" / "user-findings.ttl", FIXTURES / "invalid" / "biomarker-sensitivity-above-one.ttl",
+              FIXTURES / "invalid" / "cargo-not-a-molecule.ttl"]
+    ws = Workspace.create(tmp_path / "ws")
+    ws.add(inputs)
+    plain = validate(inputs)
+    report = ws.validate()
+    assert not report.conforms
+    assert _keys(report) == _keys(plain)
+    # the three files describe the same finding: its values add up
+    assert sorted((v.focus.rsplit("/", 1)[-1], v.path.rsplit("/", 1)[-1], v.component.rsplit("#", 1)[-1], v.value)
+                  for v in report.violations) == [
+        ("finding-user-01", "cargo", "ClassConstraintComponent", "https://identifiers.org/hgnc:17635"),
+        ("finding-user-01", "inSection", "MaxCountConstraintComponent", None),
+        ("finding-user-01", "sensitivityMax", "MaxCountConstraintComponent", None),
+        ("finding-user-01", "sensitivityMax", "MaxInclusiveConstraintComponent", "94.7"),
+        ("finding-user-01", "statement", "MaxCountConstraintComponent", None)]
+    store = build_store(context_sources() + user_sources(inputs))
+    for name in ("biomarkers", "findings-per-kind", "ev-types"):
+        expected = run_stored(name, store=store)
+        got = run_stored(name, store=ws.store)
+        assert sorted(map(str, got.rows)) == sorted(map(str, expected.rows)) and got.variables == expected.variables
+    folder = ws.folder
+    ws.close()
+    del ws
+    # the command line: the same report and rows, and an export of every statement
+    assert main(["validate", "--workspace", str(folder), *map(str, inputs)]) == 1
+    assert capsys.readouterr().out == plain.text()
+    assert main(["query", "findings-per-kind", "--workspace", str(folder), "--format", "csv"]) == 0
+    from exo_rdf.results import render
+
+    assert capsys.readouterr().out == render(run_stored("findings-per-kind", store=store), "csv").decode()
+    out = tmp_path / "all.nq"
+    assert main(["export", "--workspace", str(folder), "--format", "nq", "--out", str(out)]) == 0
+    exported = ox.Dataset(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
+    reopened = Workspace.open(folder, read_only=True)
+    assert len(exported) == reopened.triples() == len(reopened.store)
+
+
+def test_cli_errors_are_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["query", "ev-types", "--workspace", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "no workspace here" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
