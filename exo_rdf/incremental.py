@@ -1,0 +1,271 @@
+"""Incremental validation of a workspace: after files change, re-check only the focus nodes they can affect.
+
+What a focus node F's results depend on, for the SHACL subset the compiled engine accepts
+(``exo_rdf.shacl.check_supported``): F's own triples (its types and its values on every path),
+the rdfs:subClassOf hierarchy, the rdf:type triples of F's values on a path with sh:class, and
+the triples of F's values on the first step of a sequence path (``( exo:inSection
+exo:ofReview )``). Value checks (datatype, pattern, sh:in, bounds, sh:node) look at the value
+alone. So when the triples ``delta`` (those one changed file's graph gained or lost) change:
+
+- every subject of a triple in delta is affected;
+- a node with an sh:class path predicate pointing at a subject whose rdf:type changed is affected;
+- a node with a sequence path's first predicate pointing at any subject of delta is affected;
+- a change to rdfs:subClassOf can move any node in or out of a target: everything is re-checked.
+
+A triple removed from one graph but still stated in another is still in the union the shapes see:
+counting it as changed only adds nodes, never misses one. A node whose link to a changed node
+went away is a subject of delta itself.
+
+The affected nodes are re-checked on a small in-memory store holding exactly what their results
+depend on: their triples, their values' triples, and the subclass chains above every type seen,
+so the compiled queries answer for them what they answer on the whole workspace. Their results
+replace theirs in the previous run's results (``validation-results.json`` in the workspace,
+keyed by focus node), which are used only when the workspace holds exactly the files (by path,
+size, modification time and SHA-256) that run saw; otherwise the run is a full one.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import WorkspaceError
+from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store
+
+RESULTS = "validation-results.json"
+FORMAT = 1
+TYPE = ox.NamedNode(RDF + "type")
+SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
+
+
+@dataclass
+class Run:
+    """What validate_workspace did: ``report`` (ValidationReport), ``mode`` ("full" or
+    "incremental"), ``reason`` (why a full run), ``affected`` (focus nodes re-checked; None: all),
+    ``delta`` (triples the changed graphs gained or lost), ``changes`` (the workspace's Changes)."""
+
+    report: object
+    mode: str
+    reason: str = ""
+    affected: set | None = None
+    delta: int = 0
+    changes: list = field(default_factory=list)
+
+
+def reaching_predicates(model: ShapesModel) -> tuple[set, set]:
+    """The path predicates along which a focus node's results read its values' own triples.
+
+    Return (class predicates: those of property shapes with sh:class, whose values' rdf:type is
+    read; step predicates: the first predicate of each sequence path, whose values' every
+    triple may be read), over the property shapes and the sh:or alternatives.
+    """
+    shapes = list(model.properties) + [ps for *_, alternatives in model.ors for alt in alternatives for ps in alt]
+    classes = {p for ps in shapes if SH + "class" in ps.constraints for p in ps.predicates}
+    steps = {ps.sequence[0] for ps in shapes if ps.sequence}
+    return classes, steps
+
+
+def affected_nodes(store: ox.Store, model: ShapesModel, delta) -> set | None:
+    """The focus nodes whose results the changed triples delta (Triples or Quads) can change.
+
+    store holds the data after the change (its union of graphs is what the shapes see).
+    Return None when delta touches rdfs:subClassOf, which can change any node's targets.
+    """
+    subjects, typed = set(), set()
+    for t in delta:
+        if t.predicate == SUBCLASS:
+            return None
+        subjects.add(t.subject)
+        if t.predicate == TYPE:
+            typed.add(t.subject)
+    classes, steps = reaching_predicates(model)
+    affected = set(subjects)
+    for node in subjects:
+        wanted = steps | classes if node in typed else steps
+        if not wanted:
+            continue
+        for q in store.quads_for_pattern(None, None, node, None):
+            if q.predicate in wanted:
+                affected.add(q.subject)
+    return affected
+
+
+def neighbourhood(store: ox.Store, nodes) -> ox.Store:
+    """An in-memory store with what the shapes read about nodes: their triples, their values'
+    triples, and every rdfs:subClassOf chain above the types these name (in the default graph)."""
+    sub = ox.Store()
+    triples = []
+
+    def take(subject) -> list:
+        found = [ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, None)]
+        triples.extend(found)
+        return found
+
+    values = set()
+    for node in nodes:
+        values.update(q.object for q in take(node) if not isinstance(q.object, ox.Literal))
+    for value in values - set(nodes):
+        take(value)
+    todo = {q.object for q in triples if q.predicate in (TYPE, SUBCLASS)}
+    seen = set()
+    while todo:
+        cls = todo.pop()
+        if cls in seen or isinstance(cls, ox.Literal):
+            continue
+        seen.add(cls)
+        for q in store.quads_for_pattern(cls, SUBCLASS, None, None):
+            triples.append(ox.Quad(q.subject, q.predicate, q.object))
+            todo.add(q.object)
+    sub.extend(triples)
+    return sub
+
+
+def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root) -> list:
+    """The validation results (Violations) of the focus nodes nodes, computed on their neighbourhood."""
+    if not nodes:
+        return []
+    keys = {n.value for n in nodes}
+    report = check_store(neighbourhood(store, nodes), model, root=root)
+    return [v for v in report.violations if v.focus in keys]
+
+
+def graph_delta(old: ox.Store, store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The triples (as default-graph Quads) graph of store gained or lost against old (its
+    triples before, in old's default graph)."""
+    gone = [q for q in old if ox.Quad(q.subject, q.predicate, q.object, graph) not in store]
+    new = [ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+    return gone + [q for q in new if q not in old]
+
+
+def snapshot(store: ox.Store, graph: ox.NamedNode) -> ox.Store:
+    """The triples of one graph of store, copied into an in-memory store's default graph."""
+    old = ox.Store()
+    old.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph))
+    return old
+
+
+# -- the results file ------------------------------------------------------------------------
+
+def _state(ws) -> dict:
+    """The files a workspace holds as a results file records them: path -> size, mtime, SHA-256."""
+    return {p: [e["size"], e["mtime_ns"], e["sha256"], e["graph"]] for p, e in sorted(ws.manifest["files"].items())}
+
+
+def _row(v) -> list:
+    return [v.path, v.component, v.severity, v.message, v.value, v.shape]
+
+
+def save_results(ws, violations: list) -> None:
+    """Write the results of the workspace's current state to its results file (atomically).
+
+    Raises WorkspaceError when the file cannot be written.
+    """
+    from exo_rdf.files import write_atomic
+    from exo_rdf.sources import os_reason
+
+    by_focus: dict[str, list] = {}
+    for v in sorted(violations, key=lambda v: (v.focus, v.path or "", v.component, v.value or "")):
+        by_focus.setdefault(v.focus, []).append(_row(v))
+    doc = {"format": FORMAT, "files": _state(ws), "results": by_focus}
+    try:
+        write_atomic(ws.folder / RESULTS, json.dumps(doc, ensure_ascii=False))
+    except OSError as exc:
+        raise WorkspaceError(f"{ws.folder / RESULTS}: cannot be written ({os_reason(exc)}); "
+                             "check the free space and permissions") from None
+
+
+def load_results(ws) -> tuple[dict | None, str]:
+    """The previous run's results by focus node if they belong to the workspace as it is, else
+    (None, why not). A missing or unreadable file only means a full run."""
+    path = ws.folder / RESULTS
+    if not path.is_file():
+        return None, "no previous results"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("format") != FORMAT or not isinstance(doc.get("results"), dict):
+            return None, "previous results in another format"
+    except (OSError, ValueError, AttributeError):
+        return None, "previous results unreadable"
+    if doc.get("files") != _state(ws):
+        return None, "the workspace changed since the previous results"
+    return doc["results"], ""
+
+
+def forget_results(ws) -> None:
+    """Remove the results file: the workspace is about to change without them being kept."""
+    (ws.folder / RESULTS).unlink(missing_ok=True)
+
+
+def _violations(results: dict) -> list:
+    from exo_rdf.validate import Violation
+
+    return [Violation(focus, *row) for focus, rows in results.items() for row in rows]
+
+
+# -- one run ---------------------------------------------------------------------------------
+
+def validate_workspace(ws, paths=None, *, progress: bool | None = False) -> Run:
+    """Sync the workspace to paths (None: leave its files), then validate it incrementally.
+
+    Only the focus nodes the changed files can affect are re-checked (see the module); the
+    report is the previous results with theirs replaced, the same as ws.validate() would give.
+    Without usable previous results (first run, files changed outside an incremental run,
+    context or shapes changed, subclass links changed) every node is checked. The results are
+    saved for the next run. Raises what Workspace.sync and Workspace.validate raise, and
+    WorkspaceError when the results file cannot be written.
+    """
+    from exo_rdf.validate import ValidationReport
+
+    previous, reason = load_results(ws)
+    old_graphs: dict[str, ox.Store] = {}
+    changes = []
+    if paths is not None:
+        if previous is not None:
+            old_graphs = {g: snapshot(ws.store, ox.NamedNode(g)) for g in _graphs_that_may_change(ws, paths)}
+        forget_results(ws)  # the workspace is about to change: stale results must never be taken for current
+        changes = ws.sync(paths, progress=progress)
+    model = ws.shapes_model()
+    delta = []
+    if previous is not None:
+        for change in changes:
+            if change.status != "new" and change.graph not in old_graphs:
+                previous, reason = None, f"{change.path} changed unforeseen"
+                break
+            delta += graph_delta(old_graphs.get(change.graph, ox.Store()), ws.store, ox.NamedNode(change.graph))
+    affected = None
+    if previous is not None:
+        affected = affected_nodes(ws.store, model, delta)
+        if affected is None:
+            reason = "subclass links changed"
+    if affected is None:
+        report = ws.validate(progress=progress)
+        save_results(ws, report.violations)
+        return Run(report, "full", reason, None, len(delta), changes)
+    keys = {n.value for n in affected}
+    kept = {f: rows for f, rows in previous.items() if f not in keys}
+    violations = _violations(kept) + check_nodes(ws.store, model, affected, root=ws.root)
+    save_results(ws, violations)
+    report = ValidationReport(not violations, violations, None, ws.sources("data"))
+    return Run(report, "incremental", "", affected, len(delta), changes)
+
+
+def _graphs_that_may_change(ws, paths) -> set[str]:
+    """The graphs of the workspace's data files that a sync to paths may replace or drop: those
+    not among paths, and those whose size, modification time or graph differs (a superset of
+    what Workspace.sync changes, which also compares SHA-256)."""
+    import os
+
+    from exo_rdf.sources import user_sources
+
+    given = {str(s.path.resolve()): s for s in user_sources(list(paths))}
+    out = set()
+    for key, entry in ws.files("data").items():
+        source = given.get(key)
+        try:
+            st = os.stat(key) if source is not None else None
+        except OSError:
+            st = None
+        if st is None or (st.st_size, st.st_mtime_ns, source.graph) != (entry["size"], entry["mtime_ns"], entry["graph"]):
+            out.add(entry["graph"])
+    return out
