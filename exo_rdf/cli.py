@@ -107,15 +107,24 @@ def cmd_validate(args) -> int:
     from exo_rdf.results import write_output
 
     endpoint = _endpoint(args)
+    if args.incremental and not args.workspace:
+        raise ExoRdfError("--incremental validates a workspace: give --workspace DIR too")
     if args.workspace:
         if endpoint is not None or args.engine != "sparql":
             raise ExoRdfError("--workspace validates with the embedded sparql engine: leave out --endpoint and --engine")
         from exo_rdf.workspace import Workspace
 
         ws = Workspace.create(args.workspace, progress=args.progress or None)
-        if args.files:
-            ws.sync([Path(f) for f in args.files], progress=args.progress or None)
-        report = ws.validate(progress=args.progress or None)
+        if args.incremental:
+            from exo_rdf.incremental import validate_workspace
+
+            run = validate_workspace(ws, [Path(f) for f in args.files] or None, progress=args.progress or None)
+            report = run.report
+            print(run.summary(), file=sys.stderr)
+        else:
+            if args.files:
+                ws.sync([Path(f) for f in args.files], progress=args.progress or None)
+            report = ws.validate(progress=args.progress or None)
     elif endpoint is not None:
         from exo_rdf.stores.validate import validate_in_store
 
@@ -350,6 +359,9 @@ def _add_validate(sub) -> None:
     v.add_argument("--workspace", metavar="DIR",
                    help="keep the files in an on-disk workspace in DIR (created when absent) and validate there: only "
                         "new or changed files are loaded, the FILEs given replace those it held (none: validate what it holds)")
+    v.add_argument("--incremental", action="store_true",
+                   help="with --workspace: re-check only the focus nodes the changed files can affect, keeping the other "
+                        "results of the previous run (saved in DIR); the report is the same as a full run's")
     _add_endpoint_options(v)
     v.set_defaults(func=cmd_validate)
 

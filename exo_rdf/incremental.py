@@ -52,6 +52,13 @@ class Run:
     delta: int = 0
     changes: list = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One line for people: what was re-checked, and why everything when it was."""
+        if self.mode == "full":
+            return f"exo-rdf: validated every node ({self.reason})"
+        return (f"exo-rdf: re-checked {len(self.affected)} node(s) that {self.delta} changed triple(s) of "
+                f"{len(self.changes)} changed file(s) can affect; kept the other results of the previous run")
+
 
 def reaching_predicates(model: ShapesModel) -> tuple[set, set]:
     """The path predicates along which a focus node's results read its values' own triples.

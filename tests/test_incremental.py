@@ -203,3 +203,24 @@ def test_affected_nodes_follow_class_and_sequence_paths_only():
     assert affected_nodes(store, model, [ox.Triple(n("s"), ox.NamedNode(TYPE), n("X"))]) == {n("s"), n("f3"), n("f4")}
     subclass = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
     assert affected_nodes(store, model, [ox.Triple(n("X"), subclass, n("Y"))]) is None
+
+
+def test_the_command_validates_incrementally(tmp_path, capsys):
+    from exo_rdf.cli import main
+
+    good = ROOT / "tests" / "fixtures" / "valid"
+    bad = ROOT / "tests" / "fixtures" / "invalid" / "biomarker-sensitivity-above-one.ttl"
+    files = sorted(good.glob("*.ttl"))[:1]
+    folder = tmp_path / "ws"
+    assert main(["validate", "--workspace", str(folder), "--incremental", *map(str, files)]) == 0
+    assert "validated every node (no previous results)" in capsys.readouterr().err
+    assert main(["validate", "--workspace", str(folder), "--incremental", "--format", "csv", *map(str, files + [bad])]) == 1
+    out, err = capsys.readouterr()
+    assert "re-checked" in err and "1 changed file(s)" in err
+    # both files state finding-user-01: the fixture's error and the counts of the merged node
+    assert [line.split(",")[3].rsplit("#")[-1] for line in out.splitlines()[1:]] == [
+        "MaxCountConstraintComponent", "MaxInclusiveConstraintComponent", "MaxCountConstraintComponent"]
+    assert main(["validate", "--workspace", str(folder), "--format", "csv"]) == 1
+    assert capsys.readouterr().out == out  # the same report as a full run, row for row
+    assert main(["validate", "--incremental", str(bad)]) == 2
+    assert "give --workspace DIR too" in capsys.readouterr().err
