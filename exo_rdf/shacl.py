@@ -37,6 +37,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("decimal", "integer", "double", "float", "int", "long", "positiveInteger", "nonNegativeInteger")}
 NO_UPPER_BOUND = ox.Literal("1000000000000", datatype=ox.NamedNode(XSD + "integer"))
+#: focus nodes still in question up to which an sh:or alternative binds them in its queries
+OR_BIND_LIMIT = 2000
 
 _SUPPORTED = {SH + p for p in (
     "targetClass", "property", "path", "minCount", "maxCount", "class", "datatype", "nodeKind", "pattern",
@@ -173,20 +175,29 @@ def _query(root: Path, name: str) -> str:
 class _Run:
     """One validation run: the store, the shapes and the results found so far."""
 
-    def __init__(self, store: ox.Store, model: ShapesModel, root: Path):
+    def __init__(self, store: ox.Store, model: ShapesModel, root: Path, *, scratch: bool = False, only: dict | None = None):
+        """scratch: record only which focus nodes violate (for an sh:or alternative), not the
+        results; only: the focus nodes (value -> term) to check, bound in every query, or None for all."""
         from exo_rdf.validate import Violation
 
         self.store, self.model, self.root = store, model, root
         self.Violation = Violation
         self.results: dict[tuple, object] = {}
         self.focus_terms: dict[str, object] = {}  # focus value -> its RDF term, for sh:or
+        self.scratch, self.only = scratch, only
 
     def select(self, name: str, names: list[str], rows: list[tuple]):
         if not rows:
             return []
-        return list(self.store.query(with_values_rows(_query(self.root, name), names, rows), use_default_graph_as_union=True))
+        if self.only is not None and name != "not-instances":
+            # the few focus nodes left in question are bound too, so the store looks only at them
+            names, rows = ["focus", *names], [(f, *row) for f in self.only.values() for row in rows]
+        return self.store.query(with_values_rows(_query(self.root, name), names, rows), use_default_graph_as_union=True)
 
     def report(self, ps: PropertyShape | None, focus, component: str, value=None, *, shape=None, message=None, severity=None) -> None:
+        if self.scratch:
+            self.focus_terms[focus.value] = focus
+            return
         path = None
         if ps is not None:
             path = ps.path.value if isinstance(ps.path, ox.NamedNode) else "(complex path)"
@@ -265,17 +276,24 @@ class _Run:
                 for row in self.select(name, names, rows):
                     self.report(ps, row["focus"], "EqualsConstraintComponent", row["value"])
 
-    def node_ors(self) -> None:
-        for shape, targets, message, severity, alternatives in self.model.ors:
-            failing = None  # focus nodes that violate every alternative so far
-            for alternative in alternatives:
-                scratch = _Run(self.store, self.model, self.root)
-                for ps in alternative:
-                    scratch.check(ps)
-                violating = scratch.focus_terms
-                failing = dict(violating) if failing is None else {k: v for k, v in failing.items() if k in violating}
-            for _, focus in sorted((failing or {}).items()):
-                self.report(None, focus, "OrConstraintComponent", shape=shape, message=message, severity=severity)
+    def node_or(self, shape, message, severity, alternatives) -> None:
+        """Report the focus nodes that violate every alternative of one node-level sh:or.
+
+        Each alternative after the first is checked only on the focus nodes that violate all
+        before it (bound in the queries when they are few), and checking stops when none is left.
+        """
+        failing = None  # focus nodes that violate every alternative so far
+        for alternative in alternatives:
+            narrow = failing if failing is not None and len(failing) <= OR_BIND_LIMIT else None
+            scratch = _Run(self.store, self.model, self.root, scratch=True, only=narrow)
+            for ps in alternative:
+                scratch.check(ps)
+            violating = scratch.focus_terms
+            failing = dict(violating) if failing is None else {k: v for k, v in failing.items() if k in violating}
+            if not failing:
+                return
+        for _, focus in sorted(failing.items()):
+            self.report(None, focus, "OrConstraintComponent", shape=shape, message=message, severity=severity)
 
 
 def _is_numeric(term) -> bool:
@@ -368,10 +386,16 @@ def check_store(store, model: ShapesModel, *, root: Path, progress: bool | None 
         run.check(ps)
         checking.add(1)
 
-    # pyoxigraph evaluates queries without the GIL, so property shapes are checked in parallel.
+    def check_or(node_or) -> None:
+        shape, _targets, message, severity, alternatives = node_or
+        run.node_or(shape, message, severity, alternatives)
+
+    # pyoxigraph evaluates queries without the GIL, so shapes are checked in parallel.
     with ThreadPoolExecutor(max_workers=workers or max(1, min(4, os.cpu_count() or 1))) as pool:
+        ors = [pool.submit(check_or, o) for o in model.ors]
         list(pool.map(check, model.properties))
-    run.node_ors()
+        for done in ors:
+            done.result()
     checking.finish()
     violations = list(run.results.values())
     return ValidationReport(not violations, violations, None)
