@@ -103,13 +103,25 @@ def as_text(problems: list[Problem]) -> str:
 
 def as_tsv(problems: list[Problem]) -> str:
     """A header and one row per problem (FIELDS), tabs and newlines in values replaced by spaces."""
+    # whitespace runs become one space, so no tab or newline is left to escape
+    return "".join("\t".join("" if v is None else " ".join(str(v).split()) for v in record) + "\n"
+                   for record in _records(problems))
+
+
+def as_csv(problems: list[Problem]) -> str:
+    """A header and one row per problem (FIELDS), as RFC 4180 CSV."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar=None)
-    writer.writerow(FIELDS)
+    writer = csv.writer(buffer, lineterminator="\n")
+    for record in _records(problems):
+        writer.writerow(["" if v is None else v for v in record])
+    return buffer.getvalue()
+
+
+def _records(problems: list[Problem]):
+    yield FIELDS
     for p in sorted(problems, key=sort_key):
         record = asdict(p)
-        writer.writerow(["" if record[f] is None else " ".join(str(record[f]).split()) for f in FIELDS])
-    return buffer.getvalue()
+        yield tuple(record[f] for f in FIELDS)
 
 
 def as_json(problems: list[Problem]) -> str:
@@ -119,4 +131,4 @@ def as_json(problems: list[Problem]) -> str:
 
 
 #: report format -> renderer
-RENDERERS = {"text": as_text, "tsv": as_tsv, "json": as_json}
+RENDERERS = {"text": as_text, "tsv": as_tsv, "json": as_json, "csv": as_csv}
