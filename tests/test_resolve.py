@@ -61,6 +61,12 @@ def test_an_id_of_the_wrong_prefix(resolver):
                                    "UBERON:0001969 is an anatomical entity, and this column takes a cancer")
 
 
+def test_a_prefix_exo_rdf_does_not_know(resolver):
+    p = problem(resolver, "NCIT:C4872", "cancer")
+    assert (p.rule, p.message) == (RULE_BASE + "wrong-prefix",
+                                   "'NCIT' is not a prefix of exo-rdf's prefix map, and this column takes a cancer")
+
+
 def test_an_unknown_name_lists_the_closest_with_their_ids(resolver):
     p = problem(resolver, "pancreatc cancer", "cancer")
     assert p.rule == RULE_BASE + "unknown-name"

@@ -124,6 +124,7 @@ _SPELLING = {"isation": "ization", "isations": "izations", "tumour": "tumor", "h
              "signalling": "signaling", "foetal": "fetal"}
 _BRITISH = re.compile(r"isations?\b|tumour|\bhaem|aemia\b|\boesophag|\boestr|signalling|\bfoetal")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_][^\s]*$")
 _MIRNA = re.compile(r"^(?:[a-z]{3}-)?(mir|let)-?([0-9]+[a-z]?(?:-[0-9]+)?)(?:-(?:5p|3p))?$", re.I)
 
 
@@ -348,6 +349,9 @@ class Resolver:
         iri = expand(text) or (text if re.match(r"^https?://\S+$", text) else None)
         if iri is not None:
             return self._explicit(text, iri, kind)
+        if _CURIE.match(text) and not _MIRNA.match(text):
+            raise CellProblem("wrong-prefix", f"{text.partition(':')[0]!r} is not a prefix of exo-rdf's prefix map, "
+                              f"and this column takes {_a(kind.name)}", value=text, fix=f"write {_a(kind.name)}, e.g. {kind.example}")
         elsewhere: set[str] = set()
         for tier in ("label", "synonym", "normal", "printed", "mirna"):
             key = text if tier in ("label", "synonym") else (mirna_key(text) if tier == "mirna" else normalise(text))
