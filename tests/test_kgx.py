@@ -110,6 +110,18 @@ def test_every_edge_has_its_knowledge_fields_and_every_end_is_a_node(nodes, edge
     assert len({e["id"] for e in edges}) == len(edges)
 
 
+def test_eco_classes_go_in_the_slot_the_model_gives_evidence_types_as_the_curation_guide_says(edges):
+    tk = kgx.biolink_toolkit()
+    # Biolink 4.4: has_evidence_of_type takes ECO terms, has_evidence evidence records (here the finding)
+    assert (tk.get_element("has_evidence_of_type").range, tk.get_element("has_evidence").range) == \
+           ("evidence type", "information content entity")
+    assert {e["has_evidence_of_type"] for e in edges} == {"ECO:0000303", "ECO:0000304", ""}
+    assert {e["has_evidence"].partition("-")[0] for e in edges} == {"exod:finding", ""}
+    guide = " ".join((Path(__file__).resolve().parents[1] / "docs" / "curation.md").read_text(encoding="utf-8").split())
+    assert "The KGX export writes it on each edge as `has_evidence_of_type`" in guide
+    assert "(`has_evidence`) record it" not in guide
+
+
 @pytest.fixture(scope="module")
 def roles():
     """Edges of the curator's example of molecular roles and a research article, keyed by finding."""
