@@ -32,6 +32,10 @@ DRAWN_FROM = {
     "recipient_cell_type": EXO + "recipientCellType", "recipient_cell_line": EXO + "recipientCellLine",
     "affects_process": EXO + "affectsProcess", "effect_direction": EXO + "effectDirection",
 }
+#: LinkML slot -> the kind of term its exo-rdf column takes (exo_rdf.curation.resolve.KINDS)
+KIND = {"ev_type": "vesicle", "cargo": "molecule", "producer_cancer": "cancer", "producer_cell_type": "cell type",
+        "producer_cell_line": "cell line", "recipient_cell_type": "cell type", "recipient_cell_line": "cell line",
+        "affects_process": "process", "effect_direction": "direction"}
 #: LinkML slot -> exo-rdf template header (exo_rdf/curation/columns.py, kind cargo-effect)
 HEADERS = {
     "finding": "finding", "source": "source", "section": "section", "references": "references",
@@ -72,7 +76,34 @@ def pools(root: Path = ROOT) -> dict:
         sections = [q.object for q in store.quads_for_pattern(finding, ox.NamedNode(EXO + "inSection"), None)]
         if reviews and sections:
             out["sections"].add((compress(reviews[0].value), compress(sections[0].value)))
-    return {k: sorted(v) for k, v in out.items()}
+    return {k: sorted(v) for k, v in _curatable(out, root).items()}
+
+
+def _curatable(found: dict, root: Path) -> dict:
+    """The values a curator can write: those exo-rdf's resolver takes for the column, and molecules
+    the validation context declares (a molecule declared only beside the findings that use it fails
+    the shapes' sh:class when curated on its own)."""
+    import pyoxigraph as ox
+
+    from exo_rdf.curation.problems import CellProblem
+    from exo_rdf.curation.resolve import Resolver
+    from exo_rdf.curies import expand
+    from exo_rdf.sources import load_into
+    from exo_rdf.validate import context_sources
+
+    resolver, context = Resolver(root), ox.Store()
+    for source in context_sources(root):
+        load_into(context, source)
+    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+    def takes(slot: str, value: str) -> bool:
+        try:
+            resolver(value, KIND[slot])
+        except CellProblem:
+            return False
+        return slot != "cargo" or any(True for _ in context.quads_for_pattern(ox.NamedNode(expand(value)), a, None))
+
+    return {slot: {v for v in values if slot not in KIND or takes(slot, v)} for slot, values in found.items()}
 
 
 def rows(n: int, seed: int = 15, root: Path = ROOT):
