@@ -16,6 +16,7 @@ headers) and for LinkML with the schema's slot names as headers.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sys
 from pathlib import Path
@@ -52,6 +53,7 @@ SPOIL_EVERY = 20
 MISTAKES = ("missing statement", "malformed DOI", "malformed PMID", "reference out of range", "bad direction")
 
 
+@functools.lru_cache(maxsize=2)
 def pools(root: Path = ROOT) -> dict:
     """What the bundled cargo-effect findings use: per slot the CURIEs (or words), and the (review, section) pairs."""
     import pyoxigraph as ox
