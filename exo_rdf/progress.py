@@ -69,9 +69,18 @@ class Progress:
         filled = int(width * fraction)
         unit = f" {self.unit}" if self.unit else ""
         line = (f"{self.label[-36:]:<36} [{'#' * filled}{'.' * (width - filled)}] "
-                f"{self._amount(self.done)}/{self._amount(self.total)}{unit} {now - self._start:5.1f} s")
+                f"{self._amount(self.done)}/{self._amount(self.total)}{unit} {now - self._start:5.1f} s"
+                f"{'' if final else _eta(self.done, self.total, now - self._start)}")
         self.stream.write(("\r" if self._interactive else "") + line + end)
         self.stream.flush()
+
+
+def _eta(done: int, total: int, elapsed: float) -> str:
+    """ ", ETA 1 min 05 s": the time left at the rate so far (units done per second), or "" before any."""
+    if done <= 0 or elapsed <= 0:
+        return ""
+    left = int((total - done) * elapsed / done)
+    return f", ETA {left // 60} min {left % 60:02d} s" if left >= 60 else f", ETA {left} s"
 
 
 def _is_terminal(stream) -> bool:

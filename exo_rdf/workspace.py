@@ -159,6 +159,15 @@ class Workspace:
         """The number of triples in the workspace, from the manifest's counts."""
         return sum(e["triples"] for e in self.manifest["files"].values())
 
+    def optimize(self) -> None:
+        """Compact the store after big loads: later queries read fewer files (bulk loads leave many).
+
+        Costs a pass over the store, so it is left to the caller (not run by add() or sync()).
+        """
+        if self.read_only:
+            raise WorkspaceError(f"{self.folder}: opened read-only; open it writable to optimise it")
+        self.store.optimize()
+
     def close(self) -> None:
         """Let go of the store (RocksDB's lock is released when the Store is freed)."""
         self.store = None

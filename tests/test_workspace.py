@@ -184,3 +184,11 @@ def test_cli_errors_are_one_line_and_exit_2(tmp_path, capsys):
     assert main(["query", "ev-types", "--workspace", str(tmp_path / "none")]) == 2
     err = capsys.readouterr().err
     assert "no workspace here" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_progress_eta_is_the_time_left_at_the_rate_so_far():
+    from exo_rdf.progress import _eta
+
+    assert _eta(25, 100, 10.0) == ", ETA 30 s"
+    assert _eta(1, 100, 10.0) == ", ETA 16 min 30 s"
+    assert _eta(0, 100, 10.0) == ""

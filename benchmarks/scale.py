@@ -1,0 +1,213 @@
+"""The scale run: synthetic findings of 1 M to 100 M triples through an on-disk workspace.
+
+    nice -n 10 python benchmarks/scale.py --sizes 1M 10M 100M [--timeout 3600] [--stages load validate queries export]
+
+Per size, each stage in its own process (so that its peak memory is its own): load the file
+into a new workspace (exo_rdf.workspace, RocksDB, streaming bulk load), validate it, run every
+stored query with its example parameters, and export it as N-Quads (streamed to /dev/null, so
+that the run does not need the disk space of a second copy). Records wall time, peak RSS and
+what each stage produced in benchmarks/results/scale-<date>.json after every stage, so an
+interrupted run keeps what it measured. The data (benchmarks/data/scale-<size>.nt) and the
+workspaces (benchmarks/data/scale-<size>.ws) are generated once and kept for reruns;
+--clean removes them after each size.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+STAGES = ("load", "validate", "queries", "export")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict:
+    """One stage in this process; returns what it measured."""
+    from exo_rdf.workspace import Workspace
+
+    start = time.perf_counter()
+    if name == "load":
+        shutil.rmtree(folder, ignore_errors=True)
+        ws = Workspace.create(folder, progress=True)
+        context_s = time.perf_counter() - start
+        ws.add([data], progress=True)
+        loaded = time.perf_counter()
+        ws.optimize()
+        return {"seconds": time.perf_counter() - start, "context_seconds": round(context_s, 2),
+                "optimize_seconds": round(time.perf_counter() - loaded, 2), "triples": ws.triples(),
+                "bytes": data.stat().st_size, "store_bytes": _size(folder / "store")}
+    if name == "validate":
+        ws = Workspace.open(folder, read_only=True)
+        report = ws.validate(progress=True)
+        keys = {(v.focus, v.path, v.component) for v in report.violations}
+        seeded = json.loads(data.with_suffix(".manifest.json").read_text())["seeded"]
+        expected = {(s["focus"], s["path"], s["component"]) for s in seeded}
+        return {"seconds": time.perf_counter() - start, "results": len(report.violations),
+                "seeded_errors": len(expected), "seeded_found": len(expected & keys)}
+    if name == "queries":
+        from exo_rdf.catalogue import catalogue
+        from exo_rdf.errors import QueryTimeoutError
+        from exo_rdf.query import run_stored
+
+        ws = Workspace.open(folder, read_only=True)
+        out = {}
+        for query_name, query in catalogue(ROOT).items():
+            t = time.perf_counter()
+            try:
+                result = run_stored(query_name, query.example, store=ws.store, timeout_s=query_timeout)
+                out[query_name] = {"seconds": round(time.perf_counter() - t, 3), "rows": len(result.rows)}
+            except QueryTimeoutError:
+                out[query_name] = {"error": f"timeout after {query_timeout:.0f} s"}
+            print(f"  {query_name}: {out[query_name]}", file=sys.stderr, flush=True)
+        return {"seconds": time.perf_counter() - start, "queries": out}
+    if name == "export":
+        ws = Workspace.open(folder, read_only=True)
+        statements = ws.export("-", "nq")
+        return {"seconds": time.perf_counter() - start, "statements": statements}
+    raise SystemExit(f"unknown stage {name}")
+
+
+_RESULT_LOCK = __import__("threading").Lock()
+_FINISHED: list = []  # non-empty once the stage wrote its result
+
+
+def _record_partial(result: Path, every_s: float = 10.0) -> None:
+    """Write the peak RSS so far to result every few seconds: a stage stopped by its timeout keeps it."""
+    import threading
+
+    start = time.perf_counter()
+
+    def loop() -> None:
+        while True:
+            with _RESULT_LOCK:
+                if _FINISHED:
+                    return
+                tmp = result.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"partial": True, "peak_mb": round(peak_mb(), 1),
+                                           "seconds": round(time.perf_counter() - start, 1)}))
+                tmp.replace(result)
+            time.sleep(every_s)
+
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def stage(name: str, data: Path, folder: Path, timeout: float, query_timeout: float) -> dict:
+    """Run one stage in a fresh process (stdout to /dev/null: the export writes there); record a failure."""
+    result_file = folder.with_suffix(f".{name}.json")
+    result_file.unlink(missing_ok=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--workspace", str(folder),
+           "--result", str(result_file), "--query-timeout", str(query_timeout)]
+    log = folder.with_suffix(f".{name}.log")  # the stage's progress lines, to follow a long run
+    started = time.perf_counter()
+    try:
+        with open(log, "w") as errors:
+            proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=errors, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        partial = json.loads(result_file.read_text()) if result_file.exists() else {}
+        return {"error": f"stopped after {timeout:.0f} s", "peak_mb_so_far": partial.get("peak_mb"),
+                "progress": _last_lines(log.read_text())}
+    if proc.returncode != 0 or not result_file.exists() or "partial" in result_file.read_text():
+        return {"error": (_last_lines(log.read_text()) or ["failed"])[-1], "wall_seconds": round(time.perf_counter() - started, 1)}
+    out = json.loads(result_file.read_text())
+    result_file.unlink()
+    return out
+
+
+def _last_lines(text: str) -> list[str]:
+    return text.strip().splitlines()[-3:]
+
+
+def save(results: dict) -> Path:
+    """Write results to benchmarks/results/scale-<date>.json (temp file, rename), keeping other sizes of that day."""
+    out = HERE / "results" / f"scale-{results['date']}.json"
+    merged = dict(results)
+    if out.exists():
+        earlier = json.loads(out.read_text())
+        merged["sizes"] = {**earlier.get("sizes", {}), **results["sizes"]}
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(merged, indent=1) + "\n")
+    tmp.replace(out)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", default=["1M", "10M"])
+    ap.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per stage")
+    ap.add_argument("--deadline", metavar="HH:MM", help="stop any stage still running at this time (UTC)")
+    ap.add_argument("--query-timeout", type=float, default=600, help="seconds per stored query")
+    ap.add_argument("--clean", action="store_true", help="remove each size's data and workspace once measured")
+    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--workspace", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.stage:  # a child process: one stage
+        _record_partial(args.result)
+        out = run_stage(args.stage, args.data, args.workspace, args.query_timeout)
+        out["peak_mb"] = round(peak_mb(), 1)
+        out["seconds"] = round(out["seconds"], 2)
+        with _RESULT_LOCK:
+            _FINISHED.append(True)
+            args.result.write_text(json.dumps(out))
+        return
+
+    from run import parse_size
+    from generate import generate
+
+    results = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "cpus": os.cpu_count(),
+               "nice": os.nice(0), "load_average": os.getloadavg()[0], "stage_timeout": args.timeout,
+               "query_timeout": args.query_timeout, "sizes": {}}
+    for label in args.sizes:
+        n = parse_size(label)
+        data = HERE / "data" / f"scale-{label}.nt"
+        folder = HERE / "data" / f"scale-{label}.ws"
+        row: dict = {"triples_requested": n}
+        if not data.exists() or not data.with_suffix(".manifest.json").exists():
+            print(f"[{label}] generating {n} triples ...", flush=True)
+            t = time.perf_counter()
+            manifest = generate(n, data)
+            row["generate"] = {"seconds": round(time.perf_counter() - t, 2), "triples": manifest["triples"]}
+        results["sizes"][label] = row
+        for name in args.stages:
+            print(f"[{label}] {name} ...", flush=True)
+            timeout = args.timeout
+            if args.deadline:  # HH:MM UTC by which every stage must have stopped
+                now = dt.datetime.now(dt.timezone.utc)
+                hour, minute = map(int, args.deadline.split(":"))
+                end = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+                timeout = min(timeout, max((end - now).total_seconds(), 1))
+            row[name] = stage(name, data, folder, timeout, args.query_timeout)
+            shown = {k: v for k, v in row[name].items() if k != "queries"}
+            print(f"[{label}] {name}: {shown}", flush=True)
+            out = save(results)
+            if "error" in row[name] and name == "load":
+                break
+        if args.clean:
+            shutil.rmtree(folder, ignore_errors=True)
+            data.unlink(missing_ok=True)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
