@@ -26,6 +26,7 @@ size, modification time and SHA-256) that run saw; otherwise the run is a full o
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -43,7 +44,8 @@ SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 class Run:
     """What validate_workspace did: ``report`` (ValidationReport), ``mode`` ("full" or
     "incremental"), ``reason`` (why a full run), ``affected`` (focus nodes re-checked; None: all),
-    ``delta`` (triples the changed graphs gained or lost), ``changes`` (the workspace's Changes)."""
+    ``delta`` (triples the changed graphs gained or lost), ``changes`` (the workspace's Changes),
+    ``seconds`` (wall time per step: read, snapshot, sync, delta, check, save)."""
 
     report: object
     mode: str
@@ -51,6 +53,7 @@ class Run:
     affected: set | None = None
     delta: int = 0
     changes: list = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line for people: what was re-checked, and why everything when it was."""
@@ -137,19 +140,14 @@ def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root) -> list:
     return [v for v in report.violations if v.focus in keys]
 
 
-def graph_delta(old: ox.Store, store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
-    """The triples (as default-graph Quads) graph of store gained or lost against old (its
-    triples before, in old's default graph)."""
-    gone = [q for q in old if ox.Quad(q.subject, q.predicate, q.object, graph) not in store]
-    new = [ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
-    return gone + [q for q in new if q not in old]
+def graph_triples(store: ox.Store, graph: ox.NamedNode) -> set:
+    """The triples of one graph of store, as a set of Triples (its old state, kept before a sync)."""
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
 
 
-def snapshot(store: ox.Store, graph: ox.NamedNode) -> ox.Store:
-    """The triples of one graph of store, copied into an in-memory store's default graph."""
-    old = ox.Store()
-    old.extend(ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph))
-    return old
+def graph_delta(old: set, store: ox.Store, graph: ox.NamedNode) -> set:
+    """The triples graph of store gained or lost against old (its Triples before)."""
+    return old ^ graph_triples(store, graph)
 
 
 # -- the results file ------------------------------------------------------------------------
@@ -224,37 +222,53 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False) -> Run:
     """
     from exo_rdf.validate import ValidationReport
 
+    seconds, clock = {}, time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] = seconds.get(step, 0.0) + now - clock
+        clock = now
+
     previous, reason = load_results(ws)
-    old_graphs: dict[str, ox.Store] = {}
+    lap("read")
+    old_graphs: dict[str, set] = {}
     changes = []
     if paths is not None:
         if previous is not None:
-            old_graphs = {g: snapshot(ws.store, ox.NamedNode(g)) for g in _graphs_that_may_change(ws, paths)}
+            old_graphs = {g: graph_triples(ws.store, ox.NamedNode(g)) for g in _graphs_that_may_change(ws, paths)}
+            lap("snapshot")
         forget_results(ws)  # the workspace is about to change: stale results must never be taken for current
         changes = ws.sync(paths, progress=progress)
+    lap("sync")
     model = ws.shapes_model()
-    delta = []
+    delta = set()
     if previous is not None:
         for change in changes:
             if change.status != "new" and change.graph not in old_graphs:
                 previous, reason = None, f"{change.path} changed unforeseen"
                 break
-            delta += graph_delta(old_graphs.get(change.graph, ox.Store()), ws.store, ox.NamedNode(change.graph))
+            delta |= graph_delta(old_graphs.get(change.graph, set()), ws.store, ox.NamedNode(change.graph))
     affected = None
     if previous is not None:
         affected = affected_nodes(ws.store, model, delta)
         if affected is None:
             reason = "subclass links changed"
+    lap("delta")
     if affected is None:
         report = ws.validate(progress=progress)
+        lap("check")
         save_results(ws, report.violations)
-        return Run(report, "full", reason, None, len(delta), changes)
+        lap("save")
+        return Run(report, "full", reason, None, len(delta), changes, seconds)
     keys = {n.value for n in affected}
     kept = {f: rows for f, rows in previous.items() if f not in keys}
     violations = _violations(kept) + check_nodes(ws.store, model, affected, root=ws.root)
+    lap("check")
     save_results(ws, violations)
+    lap("save")
     report = ValidationReport(not violations, violations, None, ws.sources("data"))
-    return Run(report, "incremental", "", affected, len(delta), changes)
+    return Run(report, "incremental", "", affected, len(delta), changes, seconds)
 
 
 def _graphs_that_may_change(ws, paths) -> set[str]:
