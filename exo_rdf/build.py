@@ -13,7 +13,7 @@ that takes the output folder's place as a whole.
 | exo-rdf.nq, exo-rdf.trig | ontology, data and inferences with one named graph per source file |
 | exo-rdf-queries.ttl | the stored-query catalogue |
 | exo-rdf.sssom.tsv | the SSSOM mapping set |
-| index.html | a documentation page of the ontology with a diagram of the vesicle classes |
+| index.html | pyLODE's documentation page of the ontology, with a diagram of the vesicle classes (exo_rdf.docs_page) |
 | release-notes.md, .tsv | what changed since the previous release (exo_rdf.diff), when there is one |
 
 Each ontology file has exactly one ``owl:Ontology``: ``https://w3id.org/exo-rdf/exo-rdf.owl`` (or
@@ -22,7 +22,6 @@ the headers of the sources and import modules and their ``owl:imports`` are drop
 """
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -34,8 +33,6 @@ from exo_rdf.sources import GRAPH_BASE, discover, load_dataset, project_root
 
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 EXO = "https://w3id.org/exo-rdf/ontology/"
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -93,59 +90,6 @@ def _serialize(items, fmt: ox.RdfFormat, prefixes: bool = True) -> bytes:
     return ox.serialize(items, format=fmt, **({"prefixes": PREFIXES} if prefixes else {}))
 
 
-def _docs(dataset: ox.Dataset, inferred: list[tuple[str, str]]) -> str:
-    """The documentation page: own classes and properties with labels and definitions, and a diagram."""
-    def values(subject, predicate):
-        return sorted(q.object.value for q in dataset.quads_for_subject(ox.NamedNode(subject)) if q.predicate.value == predicate)
-
-    kinds = {}
-    for q in dataset:
-        if q.predicate.value.endswith("#type") and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(EXO):
-            kinds.setdefault(q.object.value.rsplit("#", 1)[-1], set()).add(q.subject.value)
-    sections = []
-    for kind, title in (("Class", "Classes"), ("ObjectProperty", "Object properties"), ("DatatypeProperty", "Datatype properties")):
-        rows = []
-        for iri in sorted(kinds.get(kind, ())):
-            label = ", ".join(values(iri, RDFS + "label"))
-            definition = " ".join(values(iri, SKOS + "definition"))
-            parents = ", ".join(p.rsplit("/", 1)[-1] for p in values(iri, RDFS + "subClassOf")) if kind == "Class" else ""
-            rows.append(f"<tr id=\"{html.escape(iri.rsplit('/', 1)[-1])}\"><td><code>exo:{html.escape(iri.rsplit('/', 1)[-1])}</code></td>"
-                        f"<td>{html.escape(label)}</td><td>{html.escape(parents)}</td><td>{html.escape(definition)}</td></tr>")
-        sections.append(f"<h2>{title}</h2>\n<table><tr><th>term</th><th>label</th><th>superclasses</th><th>definition</th></tr>\n"
-                        + "\n".join(rows) + "\n</table>")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>exo-rdf ontology</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em;vertical-align:top}}</style>
-</head><body>
-<h1>exo-rdf: extracellular vesicles in cancer</h1>
-<p>Own classes and properties of the exo-rdf ontology (namespace <code>{EXO}</code>), with their
-definitions. External terms are reused by their OBO, HGNC, miRBase and Cellosaurus IRIs.</p>
-<h2>Main vesicle classes</h2>
-{_diagram(inferred)}
-{chr(10).join(sections)}
-</body></html>
-"""
-
-
-def _diagram(inferred: list[tuple[str, str]]) -> str:
-    """An SVG tree of the vesicle classes, GO's and the own ones placed by HermiT."""
-    boxes = [
-        ("extracellular vesicle (GO:1903561)", 0), ("extracellular exosome (GO:0070062)", 1),
-        ("exo:TumourDerivedExosome", 2), ("exo:ImmuneCellDerivedExosome", 2), ("exo:DendriticCellDerivedExosome", 3),
-        ("apoptotic body (GO:0097189)", 1), ("exo:ApoptoticExosome", 1), ("microvesicle (GO:1990742)", 1), ("exo:Oncosome", 2),
-    ]
-    rows = []
-    for i, (label, depth) in enumerate(boxes):
-        x, y = 10 + depth * 40, 10 + i * 34
-        rows.append(f'<rect x="{x}" y="{y}" width="300" height="26" rx="4" fill="#eef" stroke="#447"/>'
-                    f'<text x="{x + 8}" y="{y + 17}" font-size="13">{html.escape(label)}</text>')
-        if depth:
-            rows.append(f'<line x1="{x - 20}" y1="{y + 13}" x2="{x}" y2="{y + 13}" stroke="#447"/>')
-    height = 20 + len(boxes) * 34
-    note = "" if not inferred else f"<p>{len(inferred)} subclass links are inferred by HermiT (e.g. DEX under IEX).</p>"
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="480" height="{height}">{"".join(rows)}</svg>\n{note}'
-
-
 def check_date(date: str) -> str:
     """date itself when it is a calendar date written YYYY-MM-DD.
 
@@ -166,6 +110,7 @@ def release_files(*, root: Path | None = None, date: str, progress: bool | None 
 
     Raises ArgumentError for a bad date, SourceError for a bad source, ReasonerError when HermiT cannot run.
     """
+    from exo_rdf.docs_page import docs_page
     from exo_rdf.mappings import sssom_text
     from exo_rdf.obographs import obograph_json
     from exo_rdf.progress import Progress
@@ -201,7 +146,7 @@ def release_files(*, root: Path | None = None, date: str, progress: bool | None 
         "exo-rdf.trig": _serialize(quad_list, ox.RdfFormat.TRIG),
         "exo-rdf-queries.ttl": (root / "queries" / "catalogue.ttl").read_bytes(),
         "exo-rdf.sssom.tsv": sssom_text(root).encode(),
-        "index.html": _docs(full, report.inferred_subclass_of).encode(),
+        "index.html": docs_page(full_triples, PREFIXES).encode(),
     }
     bar.finish()
     return files

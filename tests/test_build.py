@@ -119,8 +119,37 @@ def test_full_release_holds_the_inferred_hierarchy_and_base_only_own_axioms(rele
     release.load(path=str(a / "exo-rdf.ttl"), format=ox.RdfFormat.TURTLE)
     release.load(path=str(a / "exo-rdf-data.ttl"), format=ox.RdfFormat.TURTLE)
     assert [p for p in run_checks(release) if p.level == "ERROR"] == []
-    page = (a / "index.html").read_text()
-    assert "<svg" in page and "exo:TumourDerivedExosome" in page and "tumour-derived exosome" in page
+
+
+def test_docs_page_is_pylodes_with_one_title_the_own_classes_and_the_diagram(releases):
+    import html5lib
+
+    page = (releases[0] / "index.html").read_text()
+    tree = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
+    assert [t.text for t in tree.iter("title")] == ["exo-rdf: extracellular vesicles in cancer"]
+    assert [" ".join(h.itertext()).strip() for h in tree.iter("h1")] == ["exo-rdf: extracellular vesicles in cancer"]
+    sections = {e.get("id"): e for e in tree.iter("div") if e.get("id")}
+    tex = " ".join(" ".join(sections["tumour-derivedexosome"].itertext()).split())
+    assert tex.startswith("tumour-derived exosome c IRI https://w3id.org/exo-rdf/ontology/TumourDerivedExosome "
+                          "Description An extracellular exosome that derives from a malignant cell. "
+                          "Sub Class Of extracellular exosome ")
+    # the equivalent class, its members in the order of their text whatever order pyLODE meets them in
+    assert tex.endswith("Equivalentclass derives from some malignant cell c and extracellular exosome c")
+    # only own terms are documented; GO's are links with their labels
+    assert "extracellularexosome" not in sections and 'href="http://purl.obolibrary.org/obo/GO_0070062"' in page
+    svg = [e for e in sections["diagram"].iter() if e.tag.endswith("svg")]
+    assert len(svg) == 1 and "exo:TumourDerivedExosome" in list(svg[0].itertext())
+    assert page.index('id="metadata"') < page.index('id="diagram"') < page.index('id="classes"')
+
+
+def test_pylode_leaves_the_logging_set_up_as_it_was():
+    import subprocess
+    import sys
+
+    code = ("import logging; from exo_rdf.docs_page import _pylode; _pylode(); "
+            "import pylode.profiles.supermodel.loader; r = logging.getLogger(); print(r.handlers, r.level)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (done.stdout, done.stderr) == ("[] 30\n", "")
 
 
 def test_hermit_finds_the_full_release_consistent_and_complete(releases, tmp_path):
