@@ -62,7 +62,7 @@ def summary(values: list[float]) -> dict:
 def measure(label: str, n: int, repeat: int, linkml_repeat: int, timeout: float, work: Path,
             convert: bool = True) -> dict:
     """Both pipelines on n generated rows (LinkML's conversion only where convert); returns the size's record."""
-    exo_file, linkml_file = work / f"curation-{label}.tsv", work / f"curation-{label}.linkml.tsv"
+    exo_file, linkml_file = work / f"curation-{label}.cargo-effect.tsv", work / f"curation-{label}.linkml.tsv"
     spoiled = generate(n, exo_file, linkml_file)
     expected = {"rejected": len(spoiled), "rejected_digest": _digest(set(spoiled))}
     print(f"[{label}] {n} rows, {len(spoiled)} spoiled (digest {expected['rejected_digest']})", flush=True)
