@@ -417,11 +417,11 @@ def _add_imports(sub) -> None:
 
 def _adders() -> dict:
     """Sub-command name -> function adding its parser, in the order --help lists them."""
-    from exo_rdf import cli_linking, cli_store
+    from exo_rdf import cli_curation, cli_linking, cli_store
 
     return {"queries": _add_queries, "query": _add_query, "sparql": _add_sparql, "stats": _add_stats,
             "validate": _add_validate, "reason": _add_reason, "export": _add_export, "catalogue": _add_catalogue,
-            "imports": _add_imports, **cli_store.ADDERS, **cli_linking.ADDERS}
+            "imports": _add_imports, **cli_curation.ADDERS, **cli_store.ADDERS, **cli_linking.ADDERS}
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -90,3 +90,7 @@ class StoreCacheError(ExoRdfError):
 
 class WorkspaceError(ExoRdfError):
     """An on-disk workspace cannot be opened, created or changed (absent, damaged, in use, read-only)."""
+
+
+class TemplateError(ExoRdfError):
+    """A curation template cannot be written: an unknown kind or format, or a finding no template row expresses."""

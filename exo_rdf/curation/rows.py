@@ -1,0 +1,430 @@
+"""Template rows to RDF: read a .tsv, .csv or .xlsx template row by row, and build each row's finding.
+
+Reading streams: one row at a time, whatever the file's size, and building a row makes
+pyoxigraph terms directly (no graph per row), so a million rows need no more memory than one.
+
+A template has its column names in one header row; rows whose first cell starts with ``#``
+(the documentation before the header, the example row of an empty template) and empty rows are
+skipped. The kind of finding is read from a ``# kind: KIND`` line, else from the sheet's name
+(.xlsx) or a file name ending in ``.KIND.tsv`` / ``KIND.tsv``, else from the header: the one kind
+whose template has every header and whose required columns are all there.
+
+Rows are numbered as the curator sees them: the line of a .tsv or .csv file (of its first line
+for a CSV record over several lines), the spreadsheet row of an .xlsx sheet.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from exo_rdf.curation import columns as C
+from exo_rdf.curation.problems import CellProblem, Problem
+from exo_rdf.curies import expand
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EXOD = "https://w3id.org/exo-rdf/data/"
+ECO_TRACEABLE = ox.NamedNode("http://purl.obolibrary.org/obo/ECO_0000304")
+ECO_NON_TRACEABLE = ox.NamedNode("http://purl.obolibrary.org/obo/ECO_0000303")
+RESEARCH_ARTICLE = ox.NamedNode(C.EXO + "ResearchArticle")
+TARGET_CLASS = ox.NamedNode(C.EXO + "TargetRegulation")
+TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
+_INTEGER = ox.NamedNode(XSD + "integer")
+_DECIMAL = ox.NamedNode(XSD + "decimal")
+_NUMBER = {"integer": re.compile(r"[+-]?[0-9]+"), "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")}
+_NODES: dict[str, ox.NamedNode] = {}
+
+
+@dataclass
+class Row:
+    """One template row: file, number (as the curator sees it), kind, cells (header -> text).
+
+    problems: what reading found wrong in the row itself (more cells than headers).
+    """
+
+    file: Path
+    number: int
+    kind: str
+    cells: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _node(iri: str) -> ox.NamedNode:
+    node = _NODES.get(iri)
+    if node is None:
+        node = _NODES[iri] = ox.NamedNode(iri)
+    return node
+
+
+# reading -----------------------------------------------------------------------------------
+
+def read_table(path: Path | str, kind: str | None = None) -> Iterator[Row]:
+    """Yield the rows of a template (.tsv, .csv or .xlsx), comment and empty rows skipped.
+
+    kind: the finding kind, when the caller knows it (else read from the file, see the module).
+    Raises CellProblem (rule bad-file or unknown-column; the caller places it at the file) for a
+    file that cannot be read, has no header, names a column its kind does not have or whose kind
+    cannot be told; the message names the file and line.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        records = _xlsx_records(path)
+    elif suffix in (".tsv", ".csv"):
+        records = _text_records(path, suffix)
+    else:
+        raise CellProblem("bad-file", f"{path}: a template is a .tsv, .csv or .xlsx file")
+    header, declared, sheet = None, kind, None
+    try:
+        for number, cells, sheet in records:
+            if header is None:
+                first = cells[0].strip() if cells else ""
+                if first.startswith("#"):
+                    found = re.match(r"#\s*kind:\s*(\S+)", first)
+                    declared = declared or (found.group(1) if found else None)
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                header = [c.strip() for c in cells]
+                kind = _kind(path, number, header, declared, sheet)
+                continue
+            if not cells or cells[0].lstrip().startswith("#") or not any(c.strip() for c in cells):
+                continue
+            yield _row(path, number, kind, header, cells)
+    except UnicodeDecodeError as exc:
+        raise CellProblem("bad-file", f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          fix="save the file as UTF-8") from None
+    except csv.Error as exc:
+        raise CellProblem("bad-file", f"{path}: cannot be read as CSV: {exc}") from None
+    if header is None:
+        raise CellProblem("bad-file", f"{path}: no header row (the column names)",
+                          fix="write the column names in the first row, see `exo-rdf template`")
+
+
+def _row(path: Path, number: int, kind: str, header: list[str], cells: list) -> Row:
+    texts = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}
+    row = Row(path, number, kind, texts)
+    extra = [c for c in cells[len(header):] if c.strip()]
+    if extra:
+        row.problems.append(Problem(str(path), number, None, _rule("bad-value"),
+                                    f"the row has {len(header) + len(extra)} cells, the header {len(header)}",
+                                    extra[0], "remove the cells right of the last column"))
+    return row
+
+
+def _text_records(path: Path, suffix: str):
+    """(line number, cells, None) per record of a .tsv (tab-separated, no quoting) or .csv (RFC 4180) file."""
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="" if suffix == ".csv" else None)
+    except OSError as exc:
+        raise CellProblem("bad-file", f"{path}: cannot be read ({exc.strerror})") from None
+    with handle:
+        if suffix == ".tsv":
+            for number, line in enumerate(handle, 1):
+                yield number, line.rstrip("\r\n").split("\t"), None
+        else:
+            reader = csv.reader(handle)
+            start = 1
+            for cells in reader:
+                yield start, cells, None
+                start = reader.line_num + 1
+
+
+def _xlsx_records(path: Path):
+    """(spreadsheet row, cells as text, sheet name) per row of the template's sheet (not README)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a damaged file
+        raise CellProblem("bad-file", f"{path}: cannot be read as an .xlsx workbook ({exc})") from None
+    try:
+        sheets = [s for s in book.worksheets if s.title.lower() != "readme"]
+        if not sheets:
+            raise CellProblem("bad-file", f"{path}: no sheet besides README")
+        sheet = sheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, [_cell_text(v) for v in values], sheet.title
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _kind(path: Path, line: int, header: list[str], declared: str | None, sheet: str | None) -> str:
+    """The finding kind of a template (see the module); raises CellProblem naming the first bad header."""
+    names = [h for h in header if h]
+    duplicated = sorted({h for h in names if names.count(h) > 1})
+    if duplicated:
+        raise CellProblem("bad-file", f"{path}:{line}: the header names column {duplicated[0]!r} twice")
+    if declared is None and sheet in C.KINDS:
+        declared = sheet
+    if declared is None:
+        declared = next((k for k in C.KINDS if path.name.endswith((f".{k}{path.suffix}",)) or path.stem == k), None)
+    if declared is not None:
+        if declared not in C.KINDS:
+            raise CellProblem("bad-file", f"{path}: unknown finding kind {declared!r}",
+                              fix=f"use one of {', '.join(C.KINDS)}")
+        known = set(C.headers(declared))
+        unknown = [h for h in names if h not in known]
+        if unknown:
+            raise CellProblem("unknown-column", f"{path}:{line}: the {declared} template has no column {unknown[0]!r}",
+                              value=unknown[0], fix=f"columns: {', '.join(C.headers(declared))}")
+        return declared
+    fits = [k for k in C.KINDS if set(names) <= set(C.headers(k))
+            and all(c.header in names for c in C.columns(k) if c.required)]
+    if len(fits) == 1:
+        return fits[0]
+    raise CellProblem("bad-file", f"{path}:{line}: cannot tell the kind of finding from the header"
+                      + (f" (it fits {', '.join(fits)})" if fits else ""),
+                      fix="add a line '# kind: KIND' before the header, KIND one of " + ", ".join(C.KINDS))
+
+
+# building ----------------------------------------------------------------------------------
+
+def split_values(text: str) -> list[str]:
+    """The values of a multi-valued cell: split at ``|`` (``\\|`` is a bar, ``\\\\`` a backslash), stripped."""
+    if "\\" not in text:
+        return [v.strip() for v in text.split("|")]
+    values, current, chars = [], [], iter(text)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            current.append(nxt if nxt in ("|", "\\") else ch + nxt)
+        elif ch == "|":
+            values.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    values.append("".join(current).strip())
+    return values
+
+
+def join_values(values) -> str:
+    """The cell text of several text values: the inverse of split_values."""
+    return "|".join(v.replace("\\", "\\\\").replace("|", "\\|") for v in values)
+
+
+def row_to_rdf(row: Row, resolve) -> tuple[list[ox.Quad], ox.NamedNode, list[Problem], dict]:
+    """The finding a row states, as quads in the default graph.
+
+    resolve(text, column) returns the term a cell's text names (a NamedNode) or raises
+    CellProblem; column is a Column, or a kind of term (str) for columns that take several.
+    Returns (quads, focus, problems, node_map): focus is the finding's IRI; problems are the
+    row's cell problems, each at its file, row and column (the quads then leave those cells
+    out); node_map maps every node the row creates (the finding, its target nodes, a research
+    article) to (row number, column), the column None for the finding itself.
+    """
+    cols = {c.header: c for c in C.columns(row.kind)}
+    problems = list(row.problems)
+    cells = row.cells
+
+    def problem(header: str | None, cp: CellProblem) -> None:
+        problems.append(cp.problem.at(str(row.file), row.number, header))
+
+    for header, col in cols.items():
+        if col.required and not cells.get(header, ""):
+            problems.append(Problem(str(row.file), row.number, header, _rule("missing-value"),
+                                    f"the {row.kind} template needs a value in column {header!r}",
+                                    None, f"write {col.allowed}, e.g. {col.example}"))
+    finding = _finding_node(row, problems)
+    node_map = {finding: (row.number, None)}
+    triples = [(finding, RDF_TYPE, _node(C.kind_class(row.kind)))]
+    add = triples.append
+    source_is_review = _source(row, finding, cells.get("source", ""), resolve, cols["source"], add, node_map, problem)
+    references = []
+    for header, col in cols.items():
+        text = cells.get(header, "")
+        if not text or col.value in ("id", "source") or col.group == "target":
+            continue
+        prop = _node(col.property)
+        values = split_values(text) if col.multi else [text]
+        for value in values:
+            if not value:
+                continue
+            try:
+                obj = _value(value, col, resolve)
+            except CellProblem as cp:
+                problem(header, cp)
+                continue
+            add((finding, prop, obj))
+            if header == "statement":
+                add((finding, _node(C.PROV + "value"), obj))
+            elif header == "references":
+                references.append(obj)
+    if source_is_review is not None:
+        if references or not source_is_review:
+            add((finding, _node(C.RO_HAS_EVIDENCE), ECO_TRACEABLE))
+        else:
+            add((finding, _node(C.EXO + "citesNoReference"), TRUE))
+            add((finding, _node(C.RO_HAS_EVIDENCE), ECO_NON_TRACEABLE))
+    if any(cells.get(h) for h in C.TARGETS if h in cols):
+        _targets(row, finding, cols, resolve, add, node_map, problem)
+    return [ox.Quad(s, p, o) for s, p, o in triples], finding, problems, node_map
+
+
+def _finding_node(row: Row, problems: list) -> ox.NamedNode:
+    text = row.cells.get("finding", "")
+    if text:
+        iri = _iri(text)
+        if iri is not None:
+            return ox.NamedNode(iri)
+        problems.append(Problem(str(row.file), row.number, "finding", _rule("bad-value"),
+                                "the finding column takes a CURIE or an IRI", text,
+                                "write e.g. exod:finding-user-01, or leave it empty to have one minted"))
+    content = "\x1f".join(f"{h}\x1e{v}" for h, v in sorted(row.cells.items()) if v and h != "finding")
+    digest = hashlib.sha1(f"{row.kind}\x1d{content}".encode("utf-8")).hexdigest()[:16]
+    return ox.NamedNode(f"{EXOD}finding-{row.kind}-{digest}")
+
+
+def _iri(text: str) -> str | None:
+    """The IRI a cell names explicitly: <IRI>, http(s)://..., or a CURIE of the prefix map."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+        return text
+    return expand(text)
+
+
+def _source(row, finding, text, resolve, col, add, node_map, problem):
+    """Add the finding's source; True for a review, False for a research article, None when unusable."""
+    if not text:
+        return None
+    ids = {}
+    for value in split_values(text):
+        prefix, sep, local = value.partition(":")
+        if sep and prefix.strip().lower() in ("pmid", "doi"):
+            ids[prefix.strip().lower()] = local.strip()
+    if not ids:
+        try:
+            review = resolve(text, col)
+        except CellProblem as cp:
+            problem("source", cp)
+            return None
+        add((finding, _node(C.EXO + "statedIn"), review))
+        add((finding, _node(C.PROV + "wasDerivedFrom"), review))
+        return True
+    if len(ids) != len(split_values(text)):
+        problem("source", CellProblem("bad-value", "a research article is named by pmid:<digits> and/or doi:10.…, "
+                                      "nothing else", value=text, fix="write e.g. pmid:17486113|doi:10.1038/ncb1596"))
+        return None
+    slug = ("pmid-" + ids["pmid"]) if "pmid" in ids else "doi-" + ids["doi"].lower()
+    article = ox.NamedNode(EXOD + "publication-" + re.sub(r"[^A-Za-z0-9._-]+", "-", slug))
+    add((article, RDF_TYPE, RESEARCH_ARTICLE))
+    for key, prop in (("pmid", "pmid"), ("doi", "doi")):
+        if key in ids:
+            add((article, _node(C.EXO + prop), ox.Literal(ids[key])))
+    add((finding, _node(C.PROV + "wasDerivedFrom"), article))
+    node_map[article] = (row.number, "source")
+    return False
+
+
+def _value(text: str, col: C.Column, resolve):
+    """The RDF term of one value of a column; raises CellProblem."""
+    if col.value == "text":
+        return ox.Literal(text)
+    if col.value in _NUMBER:
+        if not _NUMBER[col.value].fullmatch(text):
+            what = "an integer" if col.value == "integer" else "a decimal number (digits, one '.', no exponent)"
+            raise CellProblem("bad-value", f"{text!r} is not {what}", value=text, fix=f"write {col.allowed}")
+        return ox.Literal(text, datatype=_INTEGER if col.value == "integer" else _DECIMAL)
+    if len(col.term_kinds) <= 1:
+        return resolve(text, col)
+    first = None
+    for kind in col.term_kinds:
+        try:
+            return resolve(text, kind)
+        except CellProblem as cp:
+            first = first or cp
+    raise first
+
+
+def _targets(row, finding, cols, resolve, add, node_map, problem) -> None:
+    """The finding's regulated targets: one node per position of the parallel target columns."""
+    lists = {h: split_values(row.cells.get(h, "")) if row.cells.get(h, "") else [] for h in C.TARGETS}
+    n = len(lists["target"])
+    for header, values in lists.items():
+        if values and len(values) != n:
+            problem(header, CellProblem("bad-value", f"{len(values)} value(s) for {n} target(s)",
+                                        value=row.cells[header],
+                                        fix="give one value per target, in the order of the target column"))
+            return
+    link = _node(C.TARGET_REGULATION)
+    for i in range(n):
+        node = ox.NamedNode(f"{finding.value}-target-{i + 1}")
+        add((finding, link, node))
+        add((node, RDF_TYPE, TARGET_CLASS))
+        node_map[node] = (row.number, "target")
+        for header, values in lists.items():
+            if not values or not values[i]:
+                continue
+            try:
+                add((node, _node(cols[header].property), _value(values[i], cols[header], resolve)))
+            except CellProblem as cp:
+                problem(header, cp)
+
+
+def _rule(name: str) -> str:
+    from exo_rdf.curation.problems import rule
+
+    return rule(name)
+
+
+# the default resolver ------------------------------------------------------------------------
+
+class DefaultResolver:
+    """Resolves a CURIE or IRI as itself, and an exact rdfs:label of the project's terms.
+
+    The labels are read on first need from what the shapes validate with (the ontology, its
+    import modules, the reviews and the shared entities of the checkout at root). A label of several terms raises CellProblem
+    (ambiguous-name), an unknown one unknown-name. The kind of term is not checked.
+    """
+
+    def __init__(self, root: Path | None = None):
+        self.root = root
+        self._labels: dict[str, set[str]] | None = None
+
+    def __call__(self, text: str, column=None) -> ox.NamedNode:
+        iri = _iri(text)
+        if iri is not None:
+            return _node(iri)
+        labels = self._load()
+        found = labels.get(text.strip(), set())
+        own = {iri for iri in found if iri.startswith(EXOD)}
+        if len(own) == 1:  # a molecule's own individual, not the gene it matches
+            found = own
+        if len(found) == 1:
+            return _node(next(iter(found)))
+        if found:
+            raise CellProblem("ambiguous-name", f"{text!r} is the label of {len(found)} terms", value=text,
+                              fix="write one of " + ", ".join(sorted(found)))
+        raise CellProblem("unknown-name", f"no term is labelled {text!r}", value=text,
+                          fix="write the term's CURIE, e.g. MONDO:0009831")
+
+    def _load(self) -> dict[str, set[str]]:
+        if self._labels is None:
+            from exo_rdf.sources import parse_quads
+            from exo_rdf.validate import context_sources
+
+            label = "http://www.w3.org/2000/01/rdf-schema#label"
+            self._labels = {}
+            for source in context_sources(Path(self.root) if self.root else None):
+                for q in parse_quads(source):
+                    if q.predicate.value == label and isinstance(q.subject, ox.NamedNode):
+                        self._labels.setdefault(q.object.value, set()).add(q.subject.value)
+        return self._labels
