@@ -26,9 +26,11 @@ def cmd_load(args) -> int:
     try:
         if args.file:
             results = load_files(endpoint, args.file, mode=mode, graph=args.graph, graph_base=args.graph_base,
-                                 allow_empty=args.allow_empty, timeout_s=given_timeout, notes=notes)
+                                 allow_empty=args.allow_empty, timeout_s=given_timeout, notes=notes,
+                                 progress=args.progress or None)
         else:
-            results = load(endpoint, mode=mode, graph_base=args.graph_base, timeout_s=given_timeout, notes=notes)
+            results = load(endpoint, mode=mode, graph_base=args.graph_base, timeout_s=given_timeout, notes=notes,
+                           progress=args.progress or None)
     except KeyboardInterrupt as exc:
         _print_notes(notes)
         print(f"exo-rdf: {exc or 'interrupted before anything was sent; the store is unchanged'}", file=sys.stderr)
@@ -134,6 +136,8 @@ def _add_load(sub) -> None:
                         "<graph base>user/<file name> (or --graph), .nq or .trig into the graphs it names")
     p.add_argument("--graph", metavar="IRI", help="the named graph for the one --file")
     p.add_argument("--allow-empty", action="store_true", help="accept a file without triples (it empties the graph)")
+    p.add_argument("--progress", action="store_true",
+                   help="show the bytes sent and an ETA on stderr, also when it is not a terminal (on by default on a terminal)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", default=True, help="replace each graph atomically (default)")
     mode.add_argument("--append", action="store_true", help="add to the graphs instead")

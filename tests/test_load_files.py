@@ -171,3 +171,51 @@ def test_a_trig_file_fills_its_graphs_and_its_default_graph_goes_to_graph(server
         ("http://example.org/g1", 2, "verified"), ("http://example.org/g2", 1, "verified"),
         ("http://example.org/rest", 1, "verified")]
     assert graphs_in(server) == {"http://example.org/g1": 2, "http://example.org/g2": 1, "http://example.org/rest": 1}
+
+
+def test_a_big_file_is_streamed_never_read_whole_and_arrives_exact(server, tmp_path, monkeypatch, capsys):
+    """A 6 MB file goes up in 64 KB pieces: the Python heap never holds a quarter of it, no read
+    asks for more than a piece, and the graph then holds exactly the file's triples."""
+    import pathlib
+    import tracemalloc
+
+    import pyoxigraph as ox
+
+    from exo_rdf.stores import swap
+
+    path = tmp_path / "big.nt"
+    generate(40000, path)
+    size, triples = path.stat().st_size, len(path.read_bytes().splitlines())
+    monkeypatch.setattr(swap, "CHUNK", 1 << 16)
+    reads: list[int] = []
+    opened = pathlib.Path.open
+
+    def spied_open(self, *args, **kwargs):
+        f = opened(self, *args, **kwargs)
+        if self == path:
+            read = f.read
+            f.read = lambda n=-1: reads.append(n) or read(n)
+        return f
+
+    monkeypatch.setattr(pathlib.Path, "open", spied_open)
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: pytest.fail(f"{self} read whole"))
+    tracemalloc.start()
+    try:
+        assert main(["load", "--endpoint", server, "--file", str(path), "--progress"]) == 0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 4, (peak, size)  # reading it whole would take at least size
+    assert reads and all(0 < n <= 1 << 16 for n in reads), sorted(set(reads))
+    captured = capsys.readouterr()
+    assert f"{path} -> {USER}big: {triples} triples sent, {triples} in the store (verified)" in captured.out
+    mb = f"{size / (1 << 20):.0f}"
+    assert f"{mb}/{mb} MB" in captured.err.splitlines()[-2] and f"load: {path}"[-36:] in captured.err
+    from exo_rdf.query import run_sparql
+
+    text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{USER}big> {{ ?s ?p ?o }} }}"
+    held = set(run_sparql(text, endpoint=server + "/query").triples)
+    monkeypatch.undo()
+    local = ox.Store()  # read as a store reads it: numbers by value, as the server gives them back
+    local.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    assert held == {ox.Triple(q.subject, q.predicate, q.object) for q in local} and len(held) == triples

@@ -317,13 +317,13 @@ def update(endpoint: str, text: str, *, timeout: float = DEFAULT_TIMEOUT) -> Non
 def put_graph(store_url: str, graph: str, body, length: int, *, timeout: float = DEFAULT_TIMEOUT, retries: int = 2) -> None:
     """Replace one named graph with N-Triples over the Graph Store Protocol (PUT is idempotent).
 
-    body is bytes, or a callable returning an iterable of byte chunks (read into memory once so
-    that urllib3 can resend it on a retry). Raises EndpointError (AuthenticationError) when the
-    store is unreachable or refuses the graph.
+    body is bytes (retried up to `retries` times on a lost connection or 502/503/504), or an
+    iterable of byte chunks of `length` bytes in all, streamed and therefore sent once.
+    Raises EndpointError (AuthenticationError) when the store is unreachable or refuses the graph.
     """
-    data = b"".join(body()) if callable(body) else body
-    http_request(store_url, method="PUT", body=data, params={"graph": graph},
-                 headers={"Content-Type": "application/n-triples"}, timeout=timeout, retries=retries)
+    streamed = not isinstance(body, bytes)
+    http_request(store_url, method="PUT", body=_Sized(body, length) if streamed else body, params={"graph": graph},
+                 headers={"Content-Type": "application/n-triples"}, timeout=timeout, retries=0 if streamed else retries)
 
 
 def post_graph(store_url: str, graph: str, body, length: int, *, options: dict[str, str] | None = None,

@@ -90,29 +90,33 @@ def _payload(graph: str, data: bytes, label: str) -> Payload:
 
 
 def load(endpoint, *, mode: str = "replace", graph_base: str = DEFAULT_GRAPH_BASE, root: Path | None = None,
-         timeout_s: float | None = None, notes: list[str] | None = None) -> list[GraphLoad]:
+         timeout_s: float | None = None, notes: list[str] | None = None,
+         progress: bool | None = None) -> list[GraphLoad]:
     """Load every graph of the project into the store at endpoint; return what the store holds.
 
     endpoint is an exo_rdf.stores.endpoint.Endpoint; mode "replace" swaps each graph atomically,
     "append" adds to it. timeout_s fixes the wait for each answer (default: grows with the
-    payload). Lines about left-over staging graphs are appended to notes.
+    payload). Lines about left-over staging graphs are appended to notes. progress: a bar of the
+    bytes sent per graph on stderr (None: when stderr is a terminal).
     Raises EndpointError (AuthenticationError) or LoadError naming what each graph holds after a
     failure, SourceError for a bad source, LoadInterrupted on Ctrl-C/SIGTERM.
     """
     root = root or project_root()
     payloads = [_payload(g, data, g) for g, data in graph_contents(root, graph_base).items()]
-    return _write_all(endpoint, payloads, mode, root, timeout_s, [graph_base], notes)
+    return _write_all(endpoint, payloads, mode, root, timeout_s, [graph_base], notes, progress)
 
 
 def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str | None = None,
                graph_base: str = DEFAULT_GRAPH_BASE, allow_empty: bool = False, root: Path | None = None,
-               timeout_s: float | None = None, notes: list[str] | None = None) -> list[GraphLoad]:
+               timeout_s: float | None = None, notes: list[str] | None = None,
+               progress: bool | None = None) -> list[GraphLoad]:
     """Load a curator's own RDF files into the store, each graph verified; return what it holds.
 
     A .nt or .ttl file goes into `graph` (one file only) or ``<graph_base>user/<file stem>``; a
     .nq or .trig file into the graphs it names (its default-graph triples, if any, as a .ttl
-    file's would). Turtle, TriG and N-Quads are parsed here first; N-Triples are sent as they are
-    and a line the store refuses is named by parsing the file here afterwards.
+    file's would). Turtle, TriG and N-Quads are parsed here first; N-Triples are streamed as they
+    are (never read whole) and a line the store refuses is named by parsing the file here
+    afterwards. progress: a bar of the bytes sent, with an ETA (None: when stderr is a terminal).
     Raises SourceError for a missing, unknown or bad file, LoadError for empty input (unless
     allow_empty), conflicting arguments or a count that does not match, EndpointError
     (AuthenticationError) when the store fails, LoadInterrupted on Ctrl-C/SIGTERM.
@@ -131,7 +135,7 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
     payloads = [p for path in files for p in _file_payloads(path, graph or f"{graph_base}user/{path.stem}", allow_empty)]
     targets = {p.graph for p in payloads}
     prefixes = [graph_base] + sorted(g for g in targets if not g.startswith(graph_base))
-    return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes)
+    return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes, progress)
 
 
 def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Payload]:
@@ -161,27 +165,30 @@ def _parsed_payloads(path: Path, default_graph: str) -> list[Payload]:
 def _nt_payload(path: Path, graph: str) -> Payload:
     """An N-Triples file sent as it is: parsing a million lines here would double a load's time.
 
-    Its triple lines are counted (the distinct triples only if the store's count differs); the
-    first lines give the probes; the store checks the syntax (see _name_bad_line).
+    The file is never held whole in memory: its triple lines are counted reading it line by line
+    (the distinct triples only if the store's count differs), the first 64 KB give the probes, and
+    the upload streams it (Payload.chunks); the store checks the syntax (see _name_bad_line).
     Raises SourceError when the file cannot be read or its first lines do not parse.
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            head = f.read(1 << 16)
+            head += f.readline()  # up to the end of the line the first read cut
+            f.seek(0)
+            lines = sum(1 for line in f if line.strip() and not line.lstrip().startswith(b"#"))
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})", path=path) from None
-    lines = sum(1 for line in data.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
-    head = data[: data.find(b"\n", 1 << 16) + 1] or data
     try:
         first = list(itertools.islice(ox.parse(head, format=ox.RdfFormat.N_TRIPLES), 300))
     except SyntaxError:
         _name_bad_line(path)
         raise
-    return Payload(graph, data, lines, probes_of(first), str(path), exact=lambda: _distinct_triples(data))
+    return Payload(graph, path, lines, probes_of(first), str(path), exact=lambda: _distinct_triples(path))
 
 
-def _distinct_triples(data: bytes) -> int:
+def _distinct_triples(path: Path) -> int:
     store = ox.Store()
-    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     return len(store)
 
 
@@ -191,10 +198,10 @@ def _name_bad_line(path: Path) -> None:
 
 
 def _write_all(endpoint, payloads: list[Payload], mode: str, root: Path, timeout_s: float | None,
-               prefixes: list[str], notes: list[str] | None) -> list[GraphLoad]:
+               prefixes: list[str], notes: list[str] | None, progress: bool | None = None) -> list[GraphLoad]:
     if mode not in ("replace", "append"):
         raise LoadError(f"unknown load mode '{mode}'; use replace or append")
-    target = Target(endpoint, root, timeout_s=timeout_s)
+    target = Target(endpoint, root, timeout_s=timeout_s, progress=progress)
     found = clean_left_overs(target, prefixes)
     if notes is not None:
         notes.extend(found)

@@ -18,7 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -35,26 +35,59 @@ class LoadInterrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM during a load; the message says what state the graph was left in."""
 
 
+#: bytes read from a file at a time while it is sent: a file is streamed, never read whole
+CHUNK = 1 << 20
+
+
 @dataclass
 class Payload:
-    """What one graph should hold: N-Triples, their count, and probes to recognise them.
+    """What one graph should hold: N-Triples (bytes, or a file sent as it is read), their count,
+    and probes to recognise them.
 
     triples counts the triple lines; `exact`, when given, counts the distinct triples (a file may
     repeat a line, a store keeps one) and is asked only when the store's count differs.
     """
 
     graph: str
-    data: bytes
+    data: bytes | Path
     triples: int
     probes: tuple[ox.Triple, ...]
     label: str
     exact: Callable[[], int] | None = None
+
+    @property
+    def size(self) -> int:
+        """Bytes of N-Triples to send."""
+        return len(self.data) if isinstance(self.data, bytes) else self.data.stat().st_size
+
+    def chunks(self, progress=None) -> Iterator[bytes]:
+        """The N-Triples in pieces of at most CHUNK bytes, a file read piece by piece as the request
+        sends them; each piece is counted on progress (an exo_rdf.progress.Progress) when given.
+
+        Raises OSError when the file cannot be read.
+        """
+        if isinstance(self.data, bytes):
+            pieces = (self.data[i:i + CHUNK] for i in range(0, len(self.data), CHUNK))
+        else:
+            pieces = _read(self.data)
+        for piece in pieces:
+            if progress is not None:
+                progress.add(len(piece))
+            yield piece
+        if progress is not None:
+            progress.finish()
 
     def matches(self, count: int) -> bool:
         """Whether a graph of count triples holds as many as were sent (distinct ones, if need be)."""
         if count != self.triples and self.exact is not None:
             self.triples, self.exact = self.exact(), None
         return count == self.triples
+
+
+def _read(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while piece := f.read(CHUNK):
+            yield piece
 
 
 @dataclass
@@ -115,10 +148,11 @@ class Target:
     waits longer as the payload grows (see `timeout_for`), unless fixed_timeout is set.
     """
 
-    def __init__(self, endpoint, root: Path, *, timeout_s: float | None = None):
+    def __init__(self, endpoint, root: Path, *, timeout_s: float | None = None, progress: bool | None = None):
         self.endpoint, self.root = endpoint, root
         self.fixed = timeout_s
         self.timeout_s = timeout_s or getattr(endpoint, "timeout_s", 60.0)
+        self.progress = progress  # None: a bar when stderr is a terminal
 
     @property
     def oxigraph(self) -> bool:
@@ -187,15 +221,30 @@ class Target:
                 return url.rstrip("/") + "-auth"
         return url
 
-    def put(self, graph: str, data: bytes) -> None:
+    def put(self, graph: str, payload: Payload) -> None:
+        """Replace graph by the payload (Graph Store PUT, streamed). Raises EndpointError, OSError."""
         from exo_rdf.stores import http
 
-        http.put_graph(self.endpoint.store, graph, data, len(data), timeout=self.timeout_for(len(data)), retries=0)
+        size = payload.size
+        http.put_graph(self.endpoint.store, graph, self._body(payload, size), size, timeout=self.timeout_for(size),
+                       retries=0)
 
-    def post(self, graph: str, data: bytes) -> None:
+    def post(self, graph: str, payload: Payload) -> None:
+        """Add the payload to graph (Graph Store POST, streamed). Raises EndpointError, OSError."""
         from exo_rdf.stores import http
 
-        http.post_graph(self.endpoint.store, graph, data, len(data), timeout=self.timeout_for(len(data)))
+        size = payload.size
+        http.post_graph(self.endpoint.store, graph, self._body(payload, size), size, timeout=self.timeout_for(size))
+
+    def _body(self, payload: Payload, size: int):
+        """The payload as bytes when it is in memory or smaller than one CHUNK (a 401 can then be
+        answered by sending it again), else its chunks as they are sent, with a progress bar."""
+        from exo_rdf.progress import Progress
+
+        bar = Progress(f"load: {payload.label}", size, unit="MB", enabled=self.progress)
+        if not bar.enabled and (isinstance(payload.data, bytes) or size <= CHUNK):
+            return payload.data if isinstance(payload.data, bytes) else b"".join(payload.chunks())
+        return payload.chunks(bar if bar.enabled else None)
 
     def drop_quietly(self, graph: str) -> bool:
         """Remove a staging graph; False when the store does not answer (the failure that matters
@@ -260,20 +309,20 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
     try:
         if target.oxigraph or (mode == "replace" and payload.triples == 0):
             if target.oxigraph and mode == "replace":
-                target.put(payload.graph, payload.data)
+                target.put(payload.graph, payload)
             elif target.oxigraph:
-                target.post(payload.graph, payload.data)
+                target.post(payload.graph, payload)
             else:
                 target.operate("clear-graph.ru", graph=payload.graph)
         else:
             staging = staging_name(payload.graph)
-            target.post(staging, payload.data)
+            target.post(staging, payload)
             staged = target.count(staging)
             if not payload.matches(staged):
                 raise LoadError(f"{target.endpoint.shown()}: staging graph <{staging}> holds {staged} triples, "
                                 f"{payload.triples} were sent from {payload.label}")
             name = "move-graph.ru" if mode == "replace" else "add-graph.ru"
-            target.operate(name, size=len(payload.data), staging=staging, target=payload.graph)
+            target.operate(name, size=payload.size, staging=staging, target=payload.graph)
     except BaseException as exc:  # Ctrl-C included: find out what happened and clean up
         return _after_failure(target, payload, mode, before, staging, exc)
     return _verified(target, payload, mode, before)
