@@ -229,7 +229,7 @@ def row_to_rdf(row: Row, resolve) -> tuple[list[ox.Quad], ox.NamedNode, list[Pro
     out); node_map maps every node the row creates (the finding, its target nodes, a research
     article) to (row number, column), the column None for the finding itself.
     """
-    cols = {c.header: c for c in C.columns(row.kind)}
+    cols = _columns(row.kind)
     problems = list(row.problems)
     cells = row.cells
 
@@ -243,8 +243,10 @@ def row_to_rdf(row: Row, resolve) -> tuple[list[ox.Quad], ox.NamedNode, list[Pro
                                     None, f"write {col.allowed}, e.g. {col.example}"))
     finding = _finding_node(row, problems)
     node_map = {finding: (row.number, None)}
-    triples = [(finding, RDF_TYPE, _node(C.kind_class(row.kind)))]
-    add = triples.append
+    quads = [ox.Quad(finding, RDF_TYPE, _node(C.kind_class(row.kind)))]
+
+    def add(triple: tuple) -> None:
+        quads.append(ox.Quad(*triple))
     source_is_review = _source(row, finding, cells.get("source", ""), resolve, cols["source"], add, node_map, problem)
     references = []
     for header, col in cols.items():
@@ -274,7 +276,17 @@ def row_to_rdf(row: Row, resolve) -> tuple[list[ox.Quad], ox.NamedNode, list[Pro
             add((finding, _node(C.RO_HAS_EVIDENCE), ECO_NON_TRACEABLE))
     if any(cells.get(h) for h in C.TARGETS if h in cols):
         _targets(row, finding, cols, resolve, add, node_map, problem)
-    return [ox.Quad(s, p, o) for s, p, o in triples], finding, problems, node_map
+    return quads, finding, problems, node_map
+
+
+_COLUMNS: dict[str, dict[str, C.Column]] = {}
+
+
+def _columns(kind: str) -> dict[str, C.Column]:
+    """header -> Column of kind's template, built once per kind (row_to_rdf runs per row)."""
+    if kind not in _COLUMNS:
+        _COLUMNS[kind] = {c.header: c for c in C.columns(kind)}
+    return _COLUMNS[kind]
 
 
 def _finding_node(row: Row, problems: list) -> ox.NamedNode:
@@ -398,8 +410,15 @@ class DefaultResolver:
     def __init__(self, root: Path | None = None):
         self.root = root
         self._labels: dict[str, set[str]] | None = None
+        self._known: dict[str, ox.NamedNode] = {}
 
     def __call__(self, text: str, column=None) -> ox.NamedNode:
+        known = self._known.get(text)
+        if known is None:
+            known = self._known[text] = self._resolve(text)
+        return known
+
+    def _resolve(self, text: str) -> ox.NamedNode:
         iri = _iri(text)
         if iri is not None:
             return _node(iri)
