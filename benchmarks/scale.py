@@ -123,9 +123,11 @@ def stage(name: str, data: Path, folder: Path, timeout: float, query_timeout: fl
             proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=errors, timeout=timeout)
     except subprocess.TimeoutExpired:
         partial = json.loads(result_file.read_text()) if result_file.exists() else {}
+        result_file.unlink(missing_ok=True)
         return {"error": f"stopped after {timeout:.0f} s", "peak_mb_so_far": partial.get("peak_mb"),
                 "progress": _last_lines(log.read_text())}
     if proc.returncode != 0 or not result_file.exists() or "partial" in result_file.read_text():
+        result_file.unlink(missing_ok=True)
         return {"error": (_last_lines(log.read_text()) or ["failed"])[-1], "wall_seconds": round(time.perf_counter() - started, 1)}
     out = json.loads(result_file.read_text())
     result_file.unlink()

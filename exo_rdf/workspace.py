@@ -7,11 +7,10 @@ project); the context validation needs (ontology, imports, reviews, shared entit
 loaded once, into the graphs the embedded store uses, and reloaded only when it changes.
 
 Loading streams: ``Store.bulk_load`` reads the file through a small reader that counts bytes
-(progress with an ETA) and hashes them, so no file is ever held in memory. A load that fails
-leaves the workspace as it was: a new file loads into its own graph, which is cleared on
-failure; a changed file loads into a staging graph (``<graph>-staging-<pid>``) that replaces the
-old graph only once it parsed. The graphs being written are listed in the manifest
-(``pending``) first, so a load killed half-way is cleared when the workspace is next opened.
+(progress with an ETA) and hashes them, so no file is ever held in memory. A change (add(),
+sync()) is all or nothing: it starts with a RocksDB checkpoint of the store (hard links, no
+copy) and the manifest beside it; a file that does not parse, Ctrl-C, or a crash puts both back
+(a checkpoint found when the workspace is opened means a change was killed half-way).
 """
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ from exo_rdf.sources import SourceFile, discover, graph_iri, os_reason, project_
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-STAGING = "-staging-"  # as exo_rdf.stores.swap names staging graphs
+CHECKPOINT = "checkpoint"
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,13 @@ def file_sha256(path: Path) -> str:
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({os_reason(exc)})", path=path) from None
     return digest.hexdigest()
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write data as JSON to path through a temporary file and a rename. Raises OSError."""
+    from exo_rdf.files import write_atomic
+
+    write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def context_files(root: Path) -> list[SourceFile]:
@@ -120,7 +126,7 @@ class Workspace:
         elif create and not read_only:
             if folder.exists() and any(folder.iterdir()):
                 raise WorkspaceError(f"{folder}: the folder is not empty and holds no workspace; give a new or empty folder")
-            manifest = {"format": FORMAT, "files": {}, "pending": []}
+            manifest = {"format": FORMAT, "files": {}}
         else:
             raise WorkspaceError(f"{folder}: no workspace here; create one with "
                                  f"'exo-rdf validate --workspace {folder} FILE...'")
@@ -134,9 +140,9 @@ class Workspace:
             raise WorkspaceError(f"{folder}: the workspace store cannot be opened ({os_reason(exc)}); "
                                  "is another exo-rdf command using it? Wait for it to finish") from None
         ws = cls(folder, store, manifest, root, read_only)
+        del store  # the workspace holds the only reference: _restore() must be able to close it
         if not read_only:
             ws._recover()
-            ws._write_manifest()
             context = context_files(root)
             ws._apply(context, "context", remove_others=True, progress=progress)
         return ws
@@ -290,7 +296,7 @@ class Workspace:
         from exo_rdf.progress import Progress
 
         entries = self.files(kind)
-        todo = []  # (source, status, sha256 known or None)
+        todo = []  # (source, status)
         for s in sources:
             key = str(s.path.resolve())
             entry = entries.get(key)
@@ -301,92 +307,121 @@ class Workspace:
             if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns and entry["graph"] == s.graph:
                 continue  # untouched since it was loaded
             if entry is None:
-                todo.append((s, "new", None))
-                continue
-            sha = file_sha256(s.path)
-            if sha == entry["sha256"] and entry["graph"] == s.graph:
+                todo.append((s, "new"))
+            elif file_sha256(s.path) != entry["sha256"] or entry["graph"] != s.graph:
+                todo.append((s, "changed"))
+            else:  # touched, same bytes
                 entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns, mtime=st.st_mtime)
-                continue
-            todo.append((s, "changed", sha))
-        bar = Progress(f"{self.folder.name}: loading", sum(os.path.getsize(s.path) for s, *_ in todo), unit="MB",
+        keep = {str(s.path.resolve()) for s in sources}
+        drop = sorted(p for p in entries if p not in keep) if remove_others else []
+        if not todo and not drop:
+            self._write_manifest()
+            self.changed = []
+            return []
+        bar = Progress(f"{self.folder.name}: loading", sum(os.path.getsize(s.path) for s, _ in todo), unit="MB",
                        enabled=progress)
+        self._checkpoint()
         changes = []
-        for s, status, _ in todo:
-            self._load(s, kind, status, bar)
-            changes.append(Change(str(s.path.resolve()), s.graph, status))
+        try:
+            for s, status in todo:
+                if status == "changed":
+                    self._clear(ox.NamedNode(entries[str(s.path.resolve())]["graph"]))
+                self._load(s, kind, bar)
+                changes.append(Change(str(s.path.resolve()), s.graph, status))
+            for path in drop:
+                entry = self.manifest["files"].pop(path)
+                self._clear(ox.NamedNode(entry["graph"]))
+                changes.append(Change(path, entry["graph"], "removed"))
+            self.store.flush()
+            self._write_manifest()
+        except BaseException:  # a bad file, Ctrl-C: back to the checkpoint
+            self._restore()
+            raise
+        self._discard_checkpoint()
         if todo:
             bar.finish()
-        if remove_others:
-            keep = {str(s.path.resolve()) for s in sources}
-            for path, entry in sorted(entries.items()):
-                if path not in keep:
-                    self._drop(path, entry)
-                    changes.append(Change(path, entry["graph"], "removed"))
-        self._write_manifest()
         self.changed = changes
         return changes
 
-    def _load(self, source: SourceFile, kind: str, status: str, bar) -> None:
-        """Load one file into its graph (through a staging graph when it replaces one); see the module."""
+    def _load(self, source: SourceFile, kind: str, bar=None) -> None:
+        """Bulk-load one file into its (empty) graph and record it; raises SourceError naming file and line."""
         from exo_rdf.sources import _FORMAT_NAMES, _too_large
 
-        key = str(source.path.resolve())
-        target = ox.NamedNode(source.graph)
-        graph = ox.NamedNode(f"{source.graph}{STAGING}{os.getpid():08x}") if status == "changed" else target
-        self.manifest["pending"] = [graph.value]
-        self._write_manifest()
         st = os.stat(source.path)
+        graph = ox.NamedNode(source.graph)
         try:
             with open(source.path, "rb") as handle:
-                reader = _Reading(handle, bar if bar.enabled else None)
+                reader = _Reading(handle, bar if bar is not None and bar.enabled else None)
                 self.store.bulk_load(io.BufferedReader(reader, 1 << 20), format=rdf_format(source.path),
                                      base_iri=source.path.resolve().as_uri(), to_graph=graph)
                 while reader.readinto(bytearray(1 << 20)):  # hash what the parser did not need to read
                     pass
-        except BaseException as exc:
-            self.store.clear_graph(graph)
-            self.manifest["pending"] = []
-            self._write_manifest()
-            if isinstance(exc, SyntaxError):
-                raise SourceError(
-                    f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: "
-                    f"{exc.msg}. Fix the file at that line; the workspace is unchanged.",
-                    path=source.path, line=exc.lineno) from None
-            if isinstance(exc, MemoryError):
-                raise _too_large(source) from None
-            if isinstance(exc, OSError):
-                raise SourceError(f"{source.path}: cannot be loaded ({os_reason(exc)}); the workspace is unchanged",
-                                  path=source.path) from None
-            raise
-        if status == "changed":
-            # the old graph goes: a crash from here on must not leave a stale entry naming it
-            self.manifest["files"].pop(key, None)
-            self.manifest["pending"] = [graph.value, target.value]
-            self._write_manifest()
-            self.store.clear_graph(target)
-            self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, target)
-                                   for q in self.store.quads_for_pattern(None, None, None, graph))
-            self.store.clear_graph(graph)
-        self.store.flush()
-        self.manifest["files"][key] = {
+        except SyntaxError as exc:
+            raise SourceError(
+                f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: "
+                f"{exc.msg}. Fix the file at that line; the workspace is unchanged.",
+                path=source.path, line=exc.lineno) from None
+        except MemoryError:
+            raise _too_large(source) from None
+        except OSError as exc:
+            raise SourceError(f"{source.path}: cannot be loaded ({os_reason(exc)}); the workspace is unchanged",
+                              path=source.path) from None
+        self.manifest["files"][str(source.path.resolve())] = {
             "path": str(source.path), "kind": kind, "size": st.st_size, "mtime": st.st_mtime,
             "mtime_ns": st.st_mtime_ns, "sha256": reader.digest.hexdigest(), "graph": source.graph,
-            "triples": self._count(target)}
-        self.manifest["pending"] = []
-        self._write_manifest()
+            "triples": self._count(graph)}
 
-    def _drop(self, path: str, entry: dict) -> None:
-        self.manifest["files"].pop(path)
-        self.manifest["pending"] = [entry["graph"]]
-        self._write_manifest()
-        self.store.clear_graph(ox.NamedNode(entry["graph"]))
-        self.manifest["pending"] = []
+    def _clear(self, graph: ox.NamedNode, batch: int = 10_000) -> None:
+        """Remove every triple of graph, a batch at a time.
+
+        Store.clear_graph holds the whole deletion in one transaction, whose memory grows with
+        the graph (about 1.4 kB a triple); removing batch by batch keeps memory flat.
+        """
+        while True:
+            quads = [q for _, q in zip(range(batch), self.store.quads_for_pattern(None, None, None, graph))]
+            if not quads:
+                return
+            for quad in quads:
+                self.store.remove(quad)
+
+    # -- the checkpoint: a change is all or nothing --------------------------------------------
+
+    def _checkpoint(self) -> None:
+        """Snapshot the store (RocksDB checkpoint: hard links, no copy) and the manifest before a change."""
+        import shutil
+
+        shutil.rmtree(self.folder / CHECKPOINT, ignore_errors=True)
+        self.store.flush()
+        self.store.backup(str(self.folder / CHECKPOINT))
+        write_json_atomic(self.folder / CHECKPOINT / MANIFEST, self.manifest)
+
+    def _restore(self) -> None:
+        """Put back the store and manifest of the checkpoint (a change failed or was killed)."""
+        import shutil
+
+        checkpoint = self.folder / CHECKPOINT
+        self.store = None  # frees RocksDB's lock on the store folder
+        failed = self.folder / "store.failed"
+        shutil.rmtree(failed, ignore_errors=True)
+        if (self.folder / "store").exists():
+            os.rename(self.folder / "store", failed)
+        os.replace(checkpoint / MANIFEST, self.folder / MANIFEST)
+        os.rename(checkpoint, self.folder / "store")
+        shutil.rmtree(failed, ignore_errors=True)
+        self.manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+        self.store = ox.Store(str(self.folder / "store"))
+
+    def _discard_checkpoint(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.folder / CHECKPOINT, ignore_errors=True)
 
     def _recover(self) -> None:
-        """Clear the graphs a killed load was writing (their files are not in the manifest then)."""
-        for iri in self.manifest.get("pending", []):
-            self.store.clear_graph(ox.NamedNode(iri))
-        self.manifest["pending"] = []
+        """A checkpoint left behind means a change was killed half-way: go back to it."""
+        if (self.folder / CHECKPOINT / MANIFEST).is_file():
+            self._restore()
+        else:
+            self._discard_checkpoint()
 
     def _count(self, graph: ox.NamedNode) -> int:
         from exo_rdf.query import with_values_rows
@@ -396,10 +431,8 @@ class Workspace:
         return int(next(iter(self.store.query(query)))["triples"].value)
 
     def _write_manifest(self) -> None:
-        from exo_rdf.files import write_atomic
-
         try:
-            write_atomic(self.folder / MANIFEST, json.dumps(self.manifest, indent=1, sort_keys=True))
+            write_json_atomic(self.folder / MANIFEST, self.manifest)
         except OSError as exc:
             raise WorkspaceError(f"{self.folder / MANIFEST}: cannot be written ({os_reason(exc)}); "
                                  "check the free space and permissions") from None

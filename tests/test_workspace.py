@@ -59,7 +59,7 @@ def test_add_records_each_file_in_its_graph_and_the_manifest(ws, files):
     assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a2", E + "p", "2")}
     assert triples(ws, user_graph("b")) == {(E + "b1", E + "p", "1")}
     on_disk = json.loads((ws.folder / "manifest.json").read_text())
-    assert on_disk == ws.manifest and on_disk["pending"] == []
+    assert on_disk == ws.manifest
     assert data_entries(ws) == {
         name: {"graph": user_graph(name.split(".")[0]), "triples": n,
                "sha256": hashlib.sha256((files / name).read_bytes()).hexdigest(), "size": (files / name).stat().st_size}
@@ -79,8 +79,6 @@ def test_changing_one_file_reloads_only_its_graph(ws, files):
     after = data_entries(ws)
     assert after["b.ttl"] == before["b.ttl"]
     assert after["a.nt"]["triples"] == 3 and after["a.nt"]["sha256"] != before["a.nt"]["sha256"]
-    # no staging graph is left behind
-    assert {q.graph_name.value for q in ws.store if "staging" in q.graph_name.value} == set()
     assert ws.add([files / "a.nt"]) == []
 
 
@@ -91,32 +89,42 @@ def test_sync_drops_the_files_not_given(ws, files):
     assert list(data_entries(ws)) == ["b.ttl"]
 
 
-@pytest.mark.parametrize("name", ["a.nt", "c.nt"])  # a changed file (staging graph) and a new one
+@pytest.mark.parametrize("name", ["a.nt", "c.nt"])  # a changed file and a new one
 def test_a_syntax_error_names_file_and_line_and_changes_nothing(ws, files, name):
-    state = {g: triples(ws, g) for g in (user_graph("a"), user_graph("b"), user_graph("c"))}
+    state = {g: triples(ws, g) for g in (user_graph("a"), user_graph("b"), user_graph("c"), user_graph("d"))}
     manifest = json.loads(json.dumps(ws.manifest))
+    (files / "d.nt").write_text(nt(("d1", "1")))  # loads before the bad file, in the same change
     (files / name).write_text(nt(("x1", "1"), ("x2", "2"), ("x3", "3")) + f'<{E}x4> <{E}p> "no end .\n' + nt(("x5", "5")))
     with pytest.raises(SourceError) as caught:
-        ws.add([files / name])
+        ws.add([files / "d.nt", files / name])
     assert str(caught.value).startswith(f"{files / name}:4: not valid N-Triples")
     assert caught.value.line == 4
     assert {g: triples(ws, g) for g in state} == state
     assert ws.manifest == manifest == json.loads((ws.folder / "manifest.json").read_text())
-    assert sum(1 for q in ws.store if "staging" in q.graph_name.value) == 0
+    assert sorted(p.name for p in ws.folder.iterdir()) == ["manifest.json", "store"]  # no checkpoint left
+    # and the workspace goes on working
+    (files / name).write_text(nt(("x1", "1")))
+    assert [(Path(c.path).name, c.status) for c in ws.add([files / "d.nt", files / name])] == [
+        ("d.nt", "new"), (name, "changed" if name == "a.nt" else "new")]
+    assert triples(ws, user_graph(name[0])) == {(E + "x1", E + "p", "1")}
 
 
-def test_a_load_killed_half_way_is_cleared_on_the_next_open(ws, files):
-    graph = user_graph("a") + "-staging-00000001"
-    ws.store.add(ox.Quad(ox.NamedNode(E + "half"), ox.NamedNode(E + "p"), ox.Literal("1"), ox.NamedNode(graph)))
-    ws.manifest["pending"] = [graph]
+def test_a_change_killed_half_way_is_undone_on_the_next_open(ws, files):
+    before = {g: triples(ws, g) for g in (user_graph("a"), user_graph("b"))}
+    manifest = json.loads(json.dumps(ws.manifest))
+    ws._checkpoint()  # what a change does first; then it is killed in the middle of a load:
+    ws.store.add(ox.Quad(ox.NamedNode(E + "half"), ox.NamedNode(E + "p"), ox.Literal("1"), ox.NamedNode(user_graph("c"))))
+    ws._clear(ox.NamedNode(user_graph("a")))
+    ws.manifest["files"].pop(next(iter(ws.files("data"))))
     ws._write_manifest()
     folder = ws.folder
     ws.close()
     del ws
     again = Workspace.open(folder)
-    assert triples(again, graph) == set()
-    assert again.manifest["pending"] == []
-    assert triples(again, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a2", E + "p", "2")}
+    assert {g: triples(again, g) for g in before} == before
+    assert triples(again, user_graph("c")) == set()
+    assert again.manifest == manifest
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "store"]
 
 
 def test_refusals(tmp_path, ws, files):
