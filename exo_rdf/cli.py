@@ -137,6 +137,12 @@ def cmd_validate(args) -> int:
                   "miss violations; validate the files themselves, or on Oxigraph, to be sure", file=sys.stderr)
     elif args.graph or args.shapes_graph:
         raise ExoRdfError("--graph and --shapes-graph name graphs in a store: give --endpoint too")
+    elif any(f.lower().endswith((".tsv", ".csv", ".xlsx")) for f in args.files):  # templates: curate's path, nothing written
+        from exo_rdf.curation.curate import check_templates
+
+        text, ok = check_templates([Path(f) for f in args.files], args.format, terms=args.terms and Path(args.terms))
+        write_output(args.output, text)
+        return 0 if ok else 1
     else:
         report = validate([Path(f) for f in args.files] or None, engine=args.engine, progress=args.progress or None)
     write_output(args.output, report.serialize(args.format))
@@ -348,6 +354,8 @@ def _add_validate(sub) -> None:
                    help="text (default, for people); ttl or jsonld: the W3C sh:ValidationReport graph; json or csv: "
                         "one row per result (focus node, path, value, constraint, severity, message, file, line)")
     v.add_argument("--output", metavar="FILE", default="-", help="write the report to FILE (default -: standard output)")
+    v.add_argument("--terms", metavar="DIR", help="templates (.tsv, .csv, .xlsx): also resolve names against the upstream "
+                   "term tables in DIR (the layout of ontology-terms/), as 'exo-rdf curate --terms' does")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
                    help="sparql: SHACL Core compiled to SPARQL on Oxigraph (default, fast); pyshacl: the reference engine")
     v.add_argument("--progress", action="store_true", help="show progress on stderr (on by default on a terminal)")

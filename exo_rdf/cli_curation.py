@@ -67,4 +67,39 @@ def _add_template(sub) -> None:
     t.set_defaults(func=cmd_template)
 
 
-ADDERS = {"template": _add_template}
+def cmd_curate(args) -> int:
+    from pathlib import Path
+
+    from exo_rdf.curation.curate import curate
+    from exo_rdf.curation.problems import RENDERERS
+    from exo_rdf.results import write_output
+
+    result = curate([Path(f) for f in args.files], Path(args.out), terms=args.terms and Path(args.terms),
+                    keep_valid=args.keep_valid)
+    write_output(args.report, RENDERERS[args.format](result.problems))
+    print(f"exo-rdf: {result.summary()}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _add_curate(sub) -> None:
+    c = sub.add_parser("curate", help="turn filled templates (.tsv, .csv, .xlsx) into findings, every problem at its cell",
+                       description="Read every row of the templates, resolve the names in their cells (exact label, "
+                       "synonym, normalised name; an id wins), build the findings and validate them against the shapes. "
+                       "Every problem is reported with its file, row, column and rule. Exit 0: all rows good, findings "
+                       "written; 1: problems, nothing written (with --keep-valid: the valid rows, and the failing ones "
+                       "in OUT-stem.rejects.TEMPLATE-stem.tsv); 2: error.",
+                       epilog="examples:\n  exo-rdf curate my-findings.tsv --out my-findings.ttl\n"
+                              "  exo-rdf curate a.xlsx b.csv --out findings.ttl --terms ../shared/ontology-terms --format json")
+    c.add_argument("files", nargs="+", metavar="FILE", help="templates to read (exo-rdf template writes empty ones)")
+    c.add_argument("--out", required=True, metavar="FILE", help="the findings to write (.ttl or .nt)")
+    c.add_argument("--terms", metavar="DIR", help="also resolve names against the upstream term tables in DIR "
+                   "(the layout of ontology-terms/: go.tsv, cl.tsv, hgnc.tsv...), read as columns need them")
+    c.add_argument("--format", choices=("text", "tsv", "json"), default="text", help="the problems report: text (default, "
+                   "for people), tsv or json (one record per problem: file, row, column, rule, severity, message, value, fix)")
+    c.add_argument("--report", metavar="FILE", default="-", help="write the problems report to FILE (default -: standard output)")
+    c.add_argument("--keep-valid", action="store_true", help="write the valid rows even when others fail, and the failing "
+                   "rows with their problems to a rejects file beside --out")
+    c.set_defaults(func=cmd_curate)
+
+
+ADDERS = {"template": _add_template, "curate": _add_curate}

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pyoxigraph as ox
 import pytest
 
+from conftest import FIXTURES, SHARED_TERMS
+from exo_rdf.cli import main
 from exo_rdf.curation.curate import curate
 from exo_rdf.curation.problems import RULE_BASE, CellProblem
 from exo_rdf.curation.resolve import Resolver
@@ -144,3 +147,102 @@ def test_an_output_that_is_not_rdf(tmp_path, resolver):
 
     with pytest.raises(OutputError, match="findings.txt: write the findings to a .ttl or .nt file"):
         curate([template(tmp_path, GOOD)], tmp_path / "findings.txt", resolver=resolver, reader=READER)
+
+
+# The mistake fixture and the examples of docs/curation.md, through the template reader -----------
+
+TEMPLATES = FIXTURES / "templates"
+MISTAKES = TEMPLATES / "mistakes.tsv"
+EXOSH = "https://w3id.org/exo-rdf/shapes/"
+OBO = "http://purl.obolibrary.org/obo/"
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    """A resolver over the CL table (the obsolete CL:0000002 and mast cell, CL:0000097, are only there).
+
+    The other tables would be read too, as their columns need them, at seconds each.
+    """
+    terms = tmp_path_factory.mktemp("terms")
+    (terms / "cl.tsv").symlink_to(SHARED_TERMS / "cl.tsv")
+    return Resolver(terms=terms)
+
+
+def test_every_mistake_at_its_row_column_and_rule(tmp_path, full):
+    out = tmp_path / "findings.ttl"
+    result = curate([MISTAKES], out, resolver=full)
+    reported = {(p.row, p.column, p.rule) for p in result.problems}
+    expected = {
+        (4, "cargo", RULE_BASE + "unknown-name"),  # PD-L9
+        (5, "cargo", RULE_BASE + "ambiguous-name"),  # IL-8: the CXCL8 protein and its mRNA
+        (6, "producer cancer", RULE_BASE + "wrong-prefix"),  # UBERON:0001969
+        (7, "producer cell type", RULE_BASE + "obsolete-id"),  # CL:0000002
+        (8, "references", SH + "PatternConstraintComponent"),  # reference 0
+        (9, "source", RULE_BASE + "missing-value"),  # no source: and so no evidence, neither kind of finding
+        (9, "references", SH + "MinCountConstraintComponent"),
+        (9, None, EXOSH + "FindingShape"),
+        (9, None, EXOSH + "FindingSourceShape"),
+        (10, "source", SH + "PatternConstraintComponent"),  # doi:11.1038/ncb1596
+        (11, "source", SH + "PatternConstraintComponent"),  # pmid:PMC6543197
+        (12, None, EXOSH + "FindingSourceShape"),  # reference numbers on a research article
+        (13, "producer cell type", RULE_BASE + "wrong-kind"),  # MDA-MB-231
+    }
+    # The compiled engine keys a node-level result by focus node and component, not shape
+    # (exo_rdf/shacl.py, _Run.report): of the two sh:or shapes row 9 fails, it reports one.
+    missing = expected - reported
+    assert reported <= expected and len(missing) <= 1
+    assert missing <= {(9, None, EXOSH + "FindingShape"), (9, None, EXOSH + "FindingSourceShape")}
+    by_row = {p.row: p for p in result.problems if p.column != "references" and p.row != 9}
+    assert by_row[13].message == "cell line given where a cell type belongs: 'MDA-MB-231' is cellosaurus:0062 (MDA-MB-231)"
+    assert (by_row[10].value, by_row[11].value) == ("11.1038/ncb1596", "PMC6543197")
+    assert "exod:protein-CD274 (CD274)" in by_row[4].message  # the closest candidate, with its id
+    assert (result.rows, result.rejected_rows, result.written) == (10, 10, [])
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
+
+
+@pytest.mark.parametrize("kind", ["cargo-effect", "cell-death", "therapy"])
+def test_the_examples_of_the_curation_guide_give_conforming_rdf(tmp_path, full, kind):
+    out = tmp_path / "findings.ttl"
+    result = curate([TEMPLATES / f"examples.{kind}.tsv"], out, resolver=full)
+    assert result.problems == []
+    assert result.written == [out]
+    assert validate([out]).conforms
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in ox.parse(path=str(out), format=ox.RdfFormat.TURTLE)}
+    expected = {
+        "cargo-effect": [(EXOD + "finding-user-angiogenesis-02", EXO + "cargo", EXOD + "protein-TGFB1"),
+                         (EXOD + "finding-user-angiogenesis-02", EXO + "evType", EXO + "TumourDerivedExosome"),
+                         (EXOD + "finding-pmid-17486113-01", EXO + "producerCellType", OBO + "CL_0000097"),
+                         (EXOD + "publication-pmid-17486113", EXO + "doi", "10.1038/ncb1596")],
+        "cell-death": [(EXOD + "finding-user-cell-death-19-target-2", EXO + "target", EXOD + "protein-BAX"),
+                       (EXOD + "finding-user-cell-death-19-target-2", EXO + "targetDirection", EXO + "decreases"),
+                       (EXOD + "finding-user-cell-death-29", EXO + "releasedFactor", EXOD + "protein-TNF"),
+                       (EXOD + "finding-user-cell-death-29", EXO + "citesNoReference", "true")],
+        "therapy": [(EXOD + "finding-user-therapy-05", EXO + "coAdministeredAgent", EXOD + "protein-CSF2"),
+                    (EXOD + "finding-user-therapy-05", EXO + "cancer", OBO + "MONDO_0005575")],
+    }[kind]
+    assert set(expected) <= triples
+
+
+def test_cli_curate_reports_json_and_exits_1(tmp_path, capsys):
+    out = tmp_path / "findings.ttl"
+    code = main(["curate", str(MISTAKES), "--out", str(out), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert report["count"] == len(report["problems"])
+    assert {p["row"] for p in report["problems"]} == set(range(4, 14))  # each mistake's row, none other
+    assert {(p["row"], p["column"], p["rule"].rsplit("/", 1)[-1]) for p in report["problems"] if p["row"] == 7} == {
+        (7, "producer cell type", "unknown-id")}  # without --terms, CL:0000002 is not known to be obsolete
+    assert not out.exists()
+
+
+def test_cli_validate_takes_templates(capsys):
+    assert main(["validate", str(TEMPLATES / "examples.therapy.tsv")]) == 0
+    assert capsys.readouterr().out == "No problems.\n1 row(s) checked, 1 valid.\n"
+    assert main(["validate", str(MISTAKES), "--format", "ttl"]) == 2
+    assert "--format ttl reports on RDF files; for templates use one of text, tsv, json, csv" in capsys.readouterr().err
+
+
+def test_cli_curate_a_missing_template_is_an_error(tmp_path, capsys):
+    assert main(["curate", str(tmp_path / "absent.tsv"), "--out", str(tmp_path / "f.ttl")]) == 2
+    assert "absent.tsv: no such file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

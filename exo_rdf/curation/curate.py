@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from exo_rdf.curation.problems import CellProblem, Problem
-from exo_rdf.errors import ExoRdfError, OutputError
+from exo_rdf.errors import ExoRdfError, OutputError, SourceError
 
 #: rows validated together: large enough that the per-block cost of the shapes' queries is small
 BLOCK_ROWS = 20_000
@@ -97,9 +97,10 @@ class _Block:
     def add(self, row, quads, focus, problems, node_map) -> None:
         index = len(self.rows)
         self.rows.append((row, quads, list(problems)))
-        for node, where in {**dict(node_map or {}), _value(focus): (None, None)}.items():
-            column = where[1] if isinstance(where, tuple) and len(where) > 1 else None
-            self.nodes.setdefault(_value(node), []).append((index, column))
+        places = {_value(node): where[1] for node, where in dict(node_map or {}).items()}
+        places.setdefault(_value(focus), None)
+        for node, column in places.items():
+            self.nodes.setdefault(node, []).append((index, column))
 
 
 def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, keep_valid: bool = False,
@@ -112,13 +113,18 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
     reader: what reads templates, an object with ``read_table(path)``, ``row_to_rdf(row, resolve)``
     and ``column_for_path(kind, path_iri)`` (default: the modules rows and columns of this package).
     Returns a CurationResult with every problem, at its file, row and column.
-    Raises SourceError, TermTableError or OutputError (exit 2) for a file that cannot be read as a
-    template, unreadable term tables, or an output that cannot be written; nothing is written then.
+    Raises SourceError, TermTableError or OutputError (exit 2) for a file that does not exist or is
+    not a template, unreadable term tables, or an output that cannot be written; nothing is written
+    then. A template whose content cannot be read (no header, an unknown column) is a problem.
     """
     from exo_rdf.curation.resolve import Resolver
     from exo_rdf.sources import project_root
 
     root = Path(root) if root else project_root()
+    for file in map(Path, files):
+        if not file.is_file() or not is_template(file):
+            raise SourceError(f"{file}: {'no such file' if not file.is_file() else 'not a template'}; give .tsv, .csv or "
+                              f".xlsx templates (exo-rdf template --kind KIND --out FILE writes one)", path=file)
     if out is not None and Path(out).suffix.lower() not in OUT_FORMATS:
         raise OutputError(f"{out}: write the findings to a .ttl or .nt file")
     resolver = resolver or Resolver(root, terms)

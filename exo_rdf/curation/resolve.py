@@ -10,7 +10,7 @@ Where names come from, built once per Resolver:
   has exactly one term for that name;
 - when given, the full upstream tables (``--terms DIR``, the layout of ``ontology-terms/``:
   ``go.tsv``, ``cl.tsv``, ``hgnc.tsv``, ``cellosaurus.tsv`` ...), each read on first need by a
-  column that takes its terms.
+  column that takes its terms; a table missing from the folder is not searched.
 
 Order: an explicit identifier (a CURIE of the project's prefix map, or an IRI) wins; then an exact
 label, an exact synonym, a normalised label or synonym (case, spaces, hyphens and punctuation
@@ -42,6 +42,8 @@ from exo_rdf.curies import compress, expand
 from exo_rdf.errors import TermTableError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
+RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -194,16 +196,26 @@ class Resolver:
         self._keys: dict[str, list[str]] = {}
         triples: dict[str, dict[str, list]] = {}
         for source in discover(self.root, ("ontology", "imports", "data")):
-            for q in parse_quads(source):
-                if isinstance(q.subject, ox.NamedNode):
-                    triples.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object)
+            for q in parse_quads(source):  # blank nodes too: a defined class's intersection is one
+                key = q.subject.value if isinstance(q.subject, ox.NamedNode) else "_:" + q.subject.value
+                triples.setdefault(key, {}).setdefault(q.predicate.value, []).append(q.object)
         self._index_project(triples)
 
     # building ---------------------------------------------------------------------------------
 
     def _index_project(self, triples: dict) -> None:
-        supers: dict[str, list[str]] = {s: [o.value for o in p.get(RDFS + "subClassOf", []) if isinstance(o, ox.NamedNode)]
-                                        for s, p in triples.items()}
+        def named_parents(props: dict) -> list[str]:
+            """Superclasses, and the named classes of an equivalent intersection (a defined class's genus)."""
+            out = [o.value for o in props.get(RDFS + "subClassOf", []) if isinstance(o, ox.NamedNode)]
+            for equivalent in props.get(OWL + "equivalentClass", []):
+                for head in triples.get("_:" + equivalent.value, {}).get(OWL + "intersectionOf", []):
+                    while isinstance(head, ox.BlankNode):
+                        item = triples.get("_:" + head.value, {})
+                        out += [o.value for o in item.get(RDF_FIRST, []) if isinstance(o, ox.NamedNode)]
+                        head = (item.get(RDF_REST) or [None])[0]
+            return out
+
+        supers = {s: named_parents(p) for s, p in triples.items() if not s.startswith("_:")}
 
         def ancestors(cls: str) -> set[str]:
             seen, todo = set(), [cls]
@@ -217,14 +229,16 @@ class Resolver:
         findings = {c for c in triples if EXO + "Finding" in ancestors(c)} | {EXO + "TargetRegulation"}
         names = self.sources[0]
         for iri, props in triples.items():
+            if iri.startswith("_:"):
+                continue
             types = {o.value for o in props.get(RDF_TYPE, []) if isinstance(o, ox.NamedNode)}
             if types & findings:
                 self._index_printed(props)
                 continue
             if types & NOT_TERMS:
                 continue
-            if OWL + "Class" in types:  # a class is in the families of its superclasses
-                families = {_family(a) for a in ancestors(iri)}
+            if OWL + "Class" in types:  # a class is in the external families of its superclasses (CL, GO)
+                families = {_family(a) for a in ancestors(iri) if not a.startswith(EXO)}
             else:  # an individual in those of its classes, an external one in its prefix's too
                 families = {_family(a) for t in types for a in ancestors(t)}
                 families |= set() if iri.startswith((EXO, EXOD)) else {_family(iri)}
@@ -257,6 +271,8 @@ class Resolver:
         self.known_tables.add(family)
         name, id_column, label_column, synonym_columns = TABLES[family]
         path = self.terms / name
+        if not path.exists():  # a folder with some of the tables: the others' families are searched without
+            return
         names = _Names()
         try:
             with path.open(newline="", encoding="utf-8") as handle:
@@ -335,11 +351,11 @@ class Resolver:
         return self.families.get(iri) or {_family(iri)} - {None}
 
     def _in_kind(self, kind: Kind, iris: set[str]) -> set[str]:
-        """The terms of kind among iris, external matches taken through the own individuals that match them."""
+        """The terms of kind among iris; if none, those the own individuals that exactly match them are."""
         found = {i for i in iris if self._accepts(kind, i)}
-        for i in iris - found:
-            found |= {own for own in self.bridge.get(i, ()) if self._accepts(kind, own)}
-        return found
+        if found:  # a term named so itself wins over one reached through a match (the protein over its gene's mRNA)
+            return found
+        return {own for i in iris for own in self.bridge.get(i, ()) if self._accepts(kind, own)}
 
     def _resolve(self, text: str, kind: Kind) -> str:
         if not text:
