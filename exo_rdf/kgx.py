@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -329,27 +330,66 @@ def extra_prefixes() -> dict[str, str]:
             if BIOLINK_PREFIX.get(p, p) not in known and p in ("exo", "exod", "cellosaurus", "mirbase.mature")}
 
 
-def validate_kgx(folder: Path) -> dict:
-    """Run KGX's own validator (what ``kgx validate`` runs) on the export in folder; return its errors.
+#: KGX's check of a category's spelling (kgx/validator.py, the same in kgx 2.6.0 and 2.7.0): every
+#: capital followed by lower-case letters or digits, so no category with an acronym passes it
+KGX_CAMELCASE = r"^([A-Z][a-z\d]+)+$"
 
-    KGX reads the Biolink Model and its JSON-LD context over the network when first imported; here
-    both come from the biolink-model package instead (bmt's default schema is pointed at it before
-    kgx is imported), and the context is the model's prefix map plus extra_prefixes(). The result
-    is KGX's error dict (message level -> error type -> message -> ids), empty when the files pass;
-    KGX also prints it as JSON on standard error.
-    Raises OutputError when kgx is not installed; ArgumentError for a folder that is not a path.
+
+def kgx_false_positives(categories) -> set[str]:
+    """The categories (e.g. "MicroRNA") that KGX's validator calls "not in CamelCase form" though the model spells them so.
+
+    These are the model's own class names (bmt's class_uri) with an acronym, such as MicroRNA,
+    RNAProduct and NoncodingRNAProduct: KGX_CAMELCASE rejects them in any version of the model.
+    """
+    import re
+
+    tk = biolink_toolkit()
+    return {c for c in categories if not re.fullmatch(KGX_CAMELCASE, c)
+            and tk.get_element(c) is not None and tk.get_element(c).class_uri == f"biolink:{c}"}
+
+
+@contextmanager
+def _offline_biolink():
+    """bmt's Toolkit() reads the Biolink Model of the biolink-model package while the block runs, not the network.
+
+    KGX makes Toolkits without arguments (one when imported), and bmt's defaults fetch the model
+    and a predicate mapping from GitHub; the defaults are put back when the block ends.
     """
     import bmt.toolkit
 
-    from exo_rdf.arguments import as_path
-
+    defaults = bmt.toolkit.Toolkit.__init__.__defaults__
     bmt.toolkit.Toolkit.__init__.__defaults__ = (_biolink_schema(), {"predicate mappings": []})
     try:
-        import kgx.config
-        from kgx.cli.cli_utils import validate
-    except ModuleNotFoundError:
-        raise OutputError("validating KGX files needs kgx: pip install kgx") from None
-    kgx.config.jsonld_context_map["biolink"] = biolink_prefix_map() | extra_prefixes()
+        yield
+    finally:
+        bmt.toolkit.Toolkit.__init__.__defaults__ = defaults
+
+
+def validate_kgx(folder: Path) -> dict:
+    """Run KGX's own validator (what ``kgx validate`` runs) on the export in folder; return its errors.
+
+    KGX validates against the Biolink Model release it is given (``--biolink-release``), which it
+    would fetch from GitHub: it is given the export's own release, with the Toolkit the export
+    checks names with registered as that release, and the model's JSON-LD context is the
+    biolink-model package's prefix map plus extra_prefixes(); nothing is fetched. The result is
+    KGX's error dict (message level -> error type -> message -> ids), empty when the files pass;
+    KGX also prints it as JSON on standard error. KGX's spelling check rejects the model's own
+    categories with an acronym (see kgx_false_positives), so a graph with miRNA or RNA nodes
+    always has those errors.
+    Raises OutputError when kgx is not installed; ArgumentError for a folder that is not a path.
+    """
+    from exo_rdf.arguments import as_path
+
     folder = as_path(folder, "folder")
-    inputs = [str(folder / NODE_FILE), str(folder / EDGE_FILE)]
-    return validate(inputs, "tsv", None, None)
+    toolkit = biolink_toolkit()
+    with _offline_biolink():
+        try:
+            import kgx.config
+            import kgx.utils.kgx_utils
+            from kgx.cli.cli_utils import validate
+        except ModuleNotFoundError:
+            raise OutputError("validating KGX files needs kgx: pip install kgx") from None
+        kgx.config.jsonld_context_map["biolink"] = biolink_prefix_map() | extra_prefixes()
+        kgx.utils.kgx_utils._toolkit_versions[toolkit.get_model_version()] = toolkit
+        inputs = [str(folder / NODE_FILE), str(folder / EDGE_FILE)]
+        return validate(inputs, "tsv", None, None, biolink_release=toolkit.get_model_version())
