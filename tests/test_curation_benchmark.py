@@ -20,25 +20,29 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import curation_stages as stages  # noqa: E402
 from curation import CONTAINER, INDEX_SLOT, ROW_CLASS, SCHEMA  # noqa: E402
-from generate_curation import MISTAKES, generate, keep_rows  # noqa: E402
+from generate_curation import FIRST_DATA_ROW, HEADERS, MISTAKES, generate, keep_rows  # noqa: E402
 
 N = 200
+#: the column each mistake is in (exo-rdf template headers)
+MISTAKE_COLUMN = {"missing statement": HEADERS["statement"], "malformed DOI": HEADERS["source"],
+                  "malformed PMID": HEADERS["source"], "reference out of range": HEADERS["references"],
+                  "bad direction": HEADERS["effect_direction"]}
 
 
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory):
     """The 200 rows written for both sides, and the spoiled ones (index -> mistake)."""
     folder = tmp_path_factory.mktemp("curation-benchmark")
-    spoiled = generate(N, folder / "exo.tsv", folder / "linkml.tsv")
+    spoiled = generate(N, folder / "exo.cargo-effect.tsv", folder / "linkml.tsv")
     return folder, spoiled
 
 
 def test_generator_is_seeded_and_spoils_every_kind(rows, tmp_path):
     folder, spoiled = rows
-    assert generate(N, tmp_path / "a.tsv", tmp_path / "b.tsv") == spoiled
-    assert (tmp_path / "a.tsv").read_bytes() == (folder / "exo.tsv").read_bytes()
+    assert generate(N, tmp_path / "a.cargo-effect.tsv", tmp_path / "b.tsv") == spoiled
+    assert (tmp_path / "a.cargo-effect.tsv").read_bytes() == (folder / "exo.cargo-effect.tsv").read_bytes()
     assert set(Counter(spoiled.values())) == set(MISTAKES)
-    assert generate(N, tmp_path / "a.tsv", tmp_path / "b.tsv", seed=16) != spoiled
+    assert generate(N, tmp_path / "a.cargo-effect.tsv", tmp_path / "b.tsv", seed=16) != spoiled
 
 
 def test_linkml_validate_rejects_exactly_the_spoiled_rows(rows):
@@ -58,3 +62,17 @@ def test_linkml_convert_writes_the_accepted_rows(rows):
     findings = {q.subject.value for q in store.quads_for_pattern(None, None, kind)}
     assert findings == {f"https://w3id.org/exo-rdf/data/finding-bench-{i + 1:07d}" for i in range(N) if i not in spoiled}
 
+
+def test_exo_curate_rejects_exactly_the_spoiled_rows_at_their_cells(rows):
+    from exo_rdf.curation.curate import curate
+
+    folder, spoiled = rows
+    result = curate([folder / "exo.cargo-effect.tsv"], folder / "exo.ttl", keep_valid=True, root=ROOT)
+    columns: dict[int, set] = {}
+    for p in result.problems:
+        columns.setdefault(p.row - FIRST_DATA_ROW, set()).add(p.column)
+    assert {i: MISTAKE_COLUMN[m] for i, m in spoiled.items()} == {i: c.pop() for i, c in columns.items() if len(c) == 1}
+    assert set(columns) == set(spoiled)
+    assert (result.rows, result.written_rows) == (N, N - len(spoiled))
+    summary = stages.exo(str(folder / "exo.cargo-effect.tsv"), str(folder / "exo2.ttl"))
+    assert summary["rejected_rows"] == sorted(spoiled)
