@@ -214,3 +214,42 @@ def test_every_example_row_resolves_with_the_name_resolver(tmp_path):
     for kind in C.kinds():
         row = R.Row(tmp_path / "x.tsv", 3, kind, {**T.example_row(kind), "finding": ""})
         assert [(p.column, p.message) for p in R.row_to_rdf(row, resolver)[2]] == [], kind
+
+
+def test_the_guide_s_examples_typed_by_name(data, tmp_path):
+    # tests/fixtures/templates/docs-examples.tsv: the two cargo-effect findings of docs/curation.md, written
+    # with names ("TGFβ", "tumour-derived exosome", "mast cell"), give the guide's RDF and pass the shapes
+    from pathlib import Path
+
+    from exo_rdf.curation.curate import curate
+    from exo_rdf.curation.resolve import Resolver
+
+    fixture = Path(__file__).parent / "fixtures" / "templates" / "docs-examples.tsv"
+    # mast cell is in CL's table, not in the import modules: a table of that one row keeps the test small
+    (tmp_path / "cl.tsv").write_text("id\tlabel\tsynonyms\tobsolete\nCL:0000097\tmast cell\tmastocyte\tfalse\n",
+                                     encoding="utf-8")
+    resolver = Resolver(terms=tmp_path)
+    built = {}
+    for row in R.read_table(fixture):
+        quads, focus, problems, _ = R.row_to_rdf(row, resolver)
+        assert (row.number, problems) == (row.number, [])
+        built[focus.value] = {q.triple for q in quads}
+    bundled = ox.NamedNode(EXOD + "finding-protein-angiogenesis-02")
+    assert built.pop(bundled.value) == {ox.Triple(q.subject, q.predicate, q.object)
+                                        for q in data.quads_for_pattern(bundled, None, None)}
+    f, article = ox.NamedNode(EXOD + "finding-pmid-17486113-01"), ox.NamedNode(EXOD + "publication-pmid-17486113")
+    statement = ox.Literal("Exosomes from mast cells carry mRNAs and microRNAs that are transferred to other cells.")
+    obo = "http://purl.obolibrary.org/obo/"
+    assert built == {f.value: {
+        ox.Triple(f, R.RDF_TYPE, ox.NamedNode(EXO + "CargoEffectFinding")),
+        ox.Triple(f, ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"), article),
+        ox.Triple(article, R.RDF_TYPE, R.RESEARCH_ARTICLE),
+        ox.Triple(article, ox.NamedNode(EXO + "pmid"), ox.Literal("17486113")),
+        ox.Triple(article, ox.NamedNode(EXO + "doi"), ox.Literal("10.1038/ncb1596")),
+        ox.Triple(f, ox.NamedNode(EXO + "statement"), statement),
+        ox.Triple(f, ox.NamedNode("http://www.w3.org/ns/prov#value"), statement),
+        ox.Triple(f, ox.NamedNode(EXO + "evType"), ox.NamedNode(obo + "GO_0070062")),
+        ox.Triple(f, ox.NamedNode(EXO + "producerCellType"), ox.NamedNode(obo + "CL_0000097")),
+        ox.Triple(f, ox.NamedNode(obo + "RO_0002558"), R.ECO_TRACEABLE)}}
+    result = curate([fixture], tmp_path / "out.ttl", resolver=resolver)
+    assert (result.problems, result.written_rows) == ([], 2)
