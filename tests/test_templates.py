@@ -253,3 +253,13 @@ def test_the_guide_s_examples_typed_by_name(data, tmp_path):
         ox.Triple(f, ox.NamedNode(obo + "RO_0002558"), R.ECO_TRACEABLE)}}
     result = curate([fixture], tmp_path / "out.ttl", resolver=resolver)
     assert (result.problems, result.written_rows) == ([], 2)
+
+
+def test_a_value_under_no_column_name_is_reported(tmp_path, resolver):
+    path = tmp_path / "x.quantity.tsv"
+    path.write_text("source\tstatement\t\tquantity of\tcount\n"
+                    "exod:review-tex\tThree.\t\tthings\t3\n"
+                    "exod:review-tex\tFour.\tlost?\tthings\t4\textra\n", encoding="utf-8")
+    _, problems, rows = _read(path, resolver)
+    assert [(p.row, p.column, p.rule, p.value) for p in problems] == [(3, None, RULE_BASE + "bad-value", "lost?")]
+    assert [(r.number, r.kind, r.cells["count"]) for r, _, _ in rows] == [(2, "quantity", "3"), (3, "quantity", "4")]

@@ -24,8 +24,8 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from exo_rdf.curation import columns as C
+from exo_rdf.curation.default_resolver import DefaultResolver, explicit_iri
 from exo_rdf.curation.problems import CellProblem, Problem
-from exo_rdf.curies import expand
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -39,6 +39,7 @@ _INTEGER = ox.NamedNode(XSD + "integer")
 _DECIMAL = ox.NamedNode(XSD + "decimal")
 _NUMBER = {"integer": re.compile(r"[+-]?[0-9]+"), "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")}
 _NODES: dict[str, ox.NamedNode] = {}
+__all__ = ["Row", "read_table", "row_to_rdf", "split_values", "join_values", "DefaultResolver"]
 
 
 @dataclass
@@ -110,11 +111,12 @@ def read_table(path: Path | str, kind: str | None = None) -> Iterator[Row]:
 def _row(path: Path, number: int, kind: str, header: list[str], cells: list) -> Row:
     texts = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}
     row = Row(path, number, kind, texts)
-    extra = [c for c in cells[len(header):] if c.strip()]
+    # a value under no column name would be lost: report it like a cell right of the last column
+    extra = [c for i, c in enumerate(cells) if c.strip() and (i >= len(header) or not header[i])]
     if extra:
         row.problems.append(Problem(str(path), number, None, _rule("bad-value"),
-                                    f"the row has {len(header) + len(extra)} cells, the header {len(header)}",
-                                    extra[0], "remove the cells right of the last column"))
+                                    "a cell of the row has no column name in the header", extra[0],
+                                    "name its column in the header, or empty the cell"))
     return row
 
 
@@ -292,7 +294,7 @@ def _columns(kind: str) -> dict[str, C.Column]:
 def _finding_node(row: Row, problems: list) -> ox.NamedNode:
     text = row.cells.get("finding", "")
     if text:
-        iri = _iri(text)
+        iri = explicit_iri(text)
         if iri is not None:
             return ox.NamedNode(iri)
         problems.append(Problem(str(row.file), row.number, "finding", _rule("bad-value"),
@@ -301,16 +303,6 @@ def _finding_node(row: Row, problems: list) -> ox.NamedNode:
     content = "\x1f".join(f"{h}\x1e{v}" for h, v in sorted(row.cells.items()) if v and h != "finding")
     digest = hashlib.sha1(f"{row.kind}\x1d{content}".encode("utf-8")).hexdigest()[:16]
     return ox.NamedNode(f"{EXOD}finding-{row.kind}-{digest}")
-
-
-def _iri(text: str) -> str | None:
-    """The IRI a cell names explicitly: <IRI>, http(s)://..., or a CURIE of the prefix map."""
-    text = text.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
-    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
-        return text
-    return expand(text)
 
 
 def _source(row, finding, text, resolve, col, add, node_map, problem):
@@ -395,55 +387,3 @@ def _rule(name: str) -> str:
     from exo_rdf.curation.problems import rule
 
     return rule(name)
-
-
-# the default resolver ------------------------------------------------------------------------
-
-class DefaultResolver:
-    """Resolves a CURIE or IRI as itself, and an exact rdfs:label of the project's terms.
-
-    The labels are read on first need from what the shapes validate with (the ontology, its
-    import modules, the reviews and the shared entities of the checkout at root). A label of several terms raises CellProblem
-    (ambiguous-name), an unknown one unknown-name. The kind of term is not checked.
-    """
-
-    def __init__(self, root: Path | None = None):
-        self.root = root
-        self._labels: dict[str, set[str]] | None = None
-        self._known: dict[str, ox.NamedNode] = {}
-
-    def __call__(self, text: str, column=None) -> ox.NamedNode:
-        known = self._known.get(text)
-        if known is None:
-            known = self._known[text] = self._resolve(text)
-        return known
-
-    def _resolve(self, text: str) -> ox.NamedNode:
-        iri = _iri(text)
-        if iri is not None:
-            return _node(iri)
-        labels = self._load()
-        found = labels.get(text.strip(), set())
-        own = {iri for iri in found if iri.startswith(EXOD)}
-        if len(own) == 1:  # a molecule's own individual, not the gene it matches
-            found = own
-        if len(found) == 1:
-            return _node(next(iter(found)))
-        if found:
-            raise CellProblem("ambiguous-name", f"{text!r} is the label of {len(found)} terms", value=text,
-                              fix="write one of " + ", ".join(sorted(found)))
-        raise CellProblem("unknown-name", f"no term is labelled {text!r}", value=text,
-                          fix="write the term's CURIE, e.g. MONDO:0009831")
-
-    def _load(self) -> dict[str, set[str]]:
-        if self._labels is None:
-            from exo_rdf.sources import parse_quads
-            from exo_rdf.validate import context_sources
-
-            label = "http://www.w3.org/2000/01/rdf-schema#label"
-            self._labels = {}
-            for source in context_sources(Path(self.root) if self.root else None):
-                for q in parse_quads(source):
-                    if q.predicate.value == label and isinstance(q.subject, ox.NamedNode):
-                        self._labels.setdefault(q.object.value, set()).add(q.subject.value)
-        return self._labels
