@@ -263,3 +263,12 @@ def test_a_value_under_no_column_name_is_reported(tmp_path, resolver):
     _, problems, rows = _read(path, resolver)
     assert [(p.row, p.column, p.rule, p.value) for p in problems] == [(3, None, RULE_BASE + "bad-value", "lost?")]
     assert [(r.number, r.kind, r.cells["count"]) for r, _, _ in rows] == [(2, "quantity", "3"), (3, "quantity", "4")]
+
+
+def test_the_template_command_has_a_description_an_example_and_help_for_each_argument():
+    from exo_rdf.cli import build_parser
+
+    (sub,) = [a for a in build_parser("template")._actions if a.__class__.__name__ == "_SubParsersAction"]
+    parser = sub.choices["template"]
+    assert parser.description and "exo-rdf template --kind cargo-effect --out cargo-effect.xlsx" in parser.epilog
+    assert [a.dest for a in parser._actions if not a.help] == []
