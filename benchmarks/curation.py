@@ -14,7 +14,8 @@ share carries one mistake each) go through both pipelines, each stage in its own
   it accepted.
 
 Repetitions alternate the two sides so that both see the same machine load. Prints, per size, the
-min and median of each side, the ratio LinkML/exo-rdf per repetition (min, median, max), the
+min and median of each side, the ratio LinkML/exo-rdf per repetition (min, median, max; with
+fewer LinkML runs than exo-rdf runs, LinkML's last run stands for the missing ones), the
 peak memory of each process, and whether both sides reject exactly the rows the generator
 spoiled (digests of the rejected row sets); writes benchmarks/results/curation-<date>.json
 (temp file, then rename; sizes measured earlier that day and not in this run are kept).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -45,13 +47,14 @@ ROW_CLASS, CONTAINER, INDEX_SLOT = "CargoEffectRow", "CargoEffectRows", "rows"
 def stage(name: str, *args: str, timeout: float) -> dict:
     """Run one stage in a fresh process under nice; a timeout or a crash is recorded, not raised."""
     cmd = ["nice", "-n", "10", sys.executable, str(HERE / "curation_stages.py"), name, *map(str, args)]
+    load = round(os.getloadavg()[0], 1)  # the machine is shared: say how busy it was
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:300]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:300], "load_before": load}
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "load_before": load}
 
 
 def summary(values: list[float]) -> dict:
@@ -60,8 +63,12 @@ def summary(values: list[float]) -> dict:
 
 
 def measure(label: str, n: int, repeat: int, linkml_repeat: int, timeout: float, work: Path,
-            convert: bool = True) -> dict:
-    """Both pipelines on n generated rows (LinkML's conversion only where convert); returns the size's record."""
+            convert: bool = True, done=lambda record: None) -> dict:
+    """Both pipelines on n generated rows (LinkML's conversion only where convert); returns the size's record.
+
+    done(record) is called after every repetition with the record so far, so that a run stopped
+    early keeps what it measured.
+    """
     exo_file, linkml_file = work / f"curation-{label}.cargo-effect.tsv", work / f"curation-{label}.linkml.tsv"
     spoiled = generate(n, exo_file, linkml_file)
     expected = {"rejected": len(spoiled), "rejected_digest": _digest(set(spoiled))}
@@ -87,7 +94,17 @@ def measure(label: str, n: int, repeat: int, linkml_repeat: int, timeout: float,
             linkml_runs.append(run)
             print(f"[{label}] LinkML #{rep + 1}: validate {_brief(run['validate'])}; "
                   f"convert {_brief(run.get('convert', {'error': 'not run'}))}", flush=True)
-    row = {"rows": n, "spoiled": expected, "repeat": {"exo": repeat, "linkml": linkml_repeat}}
+        done(record(n, expected, exo_runs, linkml_runs))
+    row = record(n, expected, exo_runs, linkml_runs)
+    _print_size(label, row)
+    return row
+
+
+def record(n: int, expected: dict, exo_runs: list, linkml_runs: list) -> dict:
+    """A size's record from the runs made so far: times, peaks, ratios per repetition, rejected rows."""
+    row = {"rows": n, "spoiled": expected, "repeat": {"exo": len(exo_runs), "linkml": len(linkml_runs)},
+           "load_before": {"exo": [r.get("load_before") for r in exo_runs],
+                           "linkml": [r["validate"].get("load_before") for r in linkml_runs]}}
     row["exo"] = {**summary([r["seconds"] for r in exo_runs if "seconds" in r]),
                   "peak_mb": max((r.get("peak_mb", 0) for r in exo_runs), default=None),
                   "errors": [r["error"] for r in exo_runs if "error" in r]}
@@ -97,12 +114,13 @@ def measure(label: str, n: int, repeat: int, linkml_repeat: int, timeout: float,
                      "peak_mb": {"validate": max((r["validate"].get("peak_mb", 0) for r in linkml_runs), default=None),
                                  "convert": max((r.get("convert", {}).get("peak_mb", 0) for r in linkml_runs), default=None)},
                      "errors": [e for r in linkml_runs for e in (r["validate"].get("error"), r.get("convert", {}).get("error")) if e]}
-    ratios = [lk["seconds"] / ex["seconds"] for ex, lk in zip(exo_runs, linkml_runs) if "seconds" in ex and "seconds" in lk]
+    # repetition i of each side against each other; with fewer LinkML runs, its last one stands for the rest
+    pairs = [(ex, linkml_runs[min(i, len(linkml_runs) - 1)]) for i, ex in enumerate(exo_runs)] if linkml_runs else []
+    ratios = [lk["seconds"] / ex["seconds"] for ex, lk in pairs if "seconds" in ex and "seconds" in lk]
     if ratios:
         row["ratio_linkml_over_exo"] = _spread(ratios)
     # LinkML's validation alone against all of curate (which also resolves and writes): a lower bound
-    ratios = [lk["validate"]["seconds"] / ex["seconds"] for ex, lk in zip(exo_runs, linkml_runs)
-              if "seconds" in ex and "seconds" in lk["validate"]]
+    ratios = [lk["validate"]["seconds"] / ex["seconds"] for ex, lk in pairs if "seconds" in ex and "seconds" in lk["validate"]]
     if ratios:
         row["ratio_linkml_validate_over_exo"] = _spread(ratios)
     row["rejected"] = {
@@ -112,7 +130,6 @@ def measure(label: str, n: int, repeat: int, linkml_repeat: int, timeout: float,
                    "linkml": sorted({r["validate"]["rejected"] for r in linkml_runs if "rejected" in r["validate"]})},
     }
     row["rejected"]["same_rows"] = (row["rejected"]["exo"] == row["rejected"]["linkml"] == [expected["rejected_digest"]])
-    _print_size(label, row)
     return row
 
 
@@ -190,9 +207,14 @@ def main() -> None:
         for i, label in enumerate(args.sizes):
             linkml_repeat = args.linkml_repeat[min(i, len(args.linkml_repeat) - 1)]
             n = parse_size(label)
-            results["sizes"][label] = measure(label, n, args.repeat, linkml_repeat, args.timeout, work,
-                                              convert=n <= parse_size(args.linkml_convert_max))
-            out = save(results)  # after every size: an interrupted run keeps what it measured
+
+            def done(record, label=label):  # after every repetition: an interrupted run keeps what it measured
+                results["sizes"][label] = record
+                save(results)
+
+            measure(label, n, args.repeat, linkml_repeat, args.timeout, work,
+                    convert=n <= parse_size(args.linkml_convert_max), done=done)
+            out = HERE / "results" / f"curation-{results['date']}.json"
     print(f"wrote {out}")
 
 
