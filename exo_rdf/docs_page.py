@@ -40,8 +40,8 @@ def docs_page(triples, prefixes: dict[str, str]) -> str:
     """The documentation page of a release, from its triples (the full release), as HTML text.
 
     prefixes: the prefix map the page lists and abbreviates IRIs with.
-    Raises OutputError when pyLODE is not installed, refuses the ontology (e.g. no title) or
-    writes a page without its section of classes.
+    Raises OutputError when pyLODE is not installed, refuses the ontology (e.g. no title), cannot
+    write its cache of background ontologies, or writes a page without its section of classes.
     """
     import rdflib
 
@@ -53,6 +53,8 @@ def docs_page(triples, prefixes: dict[str, str]) -> str:
         text = OntPub(ontology=graph, sort_subjects=True).make_html()
     except PylodeError as e:
         raise OutputError(f"pyLODE could not document the release: {e}") from None
+    except OSError as e:  # pyLODE caches its background ontologies in its own folder on first use
+        raise OutputError(f"pyLODE could not write its cache ({e}); run build once where pyLODE's folder is writable") from None
     if text.count(_CLASSES_SECTION) != 1:
         raise OutputError("pyLODE wrote a page without one section of classes: no place for the diagram")
     section = f'<div class="section" id="diagram"><h2>Main vesicle classes</h2>{diagram()}</div>\n'

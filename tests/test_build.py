@@ -246,3 +246,22 @@ def test_build_finds_the_latest_earlier_release_beside_out(releases, tmp_path):
         "https://w3id.org/exo-rdf/releases/2026-11-02/exo-rdf.owl\n")
     assert main(["build", "--out", str(tmp_path / "first"), "--date", "2026-10-01"]) == 0
     assert not (tmp_path / "first" / "release-notes.md").exists()  # nothing earlier beside it
+
+
+def test_pylode_refusing_the_ontology_or_its_cache_is_an_output_error(monkeypatch):
+    import pylode
+
+    from exo_rdf.docs_page import docs_page
+    from exo_rdf.errors import OutputError
+
+    with pytest.raises(OutputError, match=r"^pyLODE could not document the release: You MUST supply a title"):
+        docs_page([ox.Triple(ox.NamedNode("https://w3id.org/exo-rdf/exo-rdf.owl"), RDF_TYPE, ox.NamedNode(OWL + "Ontology"))],
+                  {})  # an ontology header without a title
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/site-packages/pylode/rdf/refs.pickle")
+
+    monkeypatch.setattr(pylode, "OntPub", refuse)
+    with pytest.raises(OutputError, match=r"^pyLODE could not write its cache \(\[Errno 13\] Permission denied: "
+                                          r"'/site-packages/pylode/rdf/refs.pickle'\); run build once where"):
+        docs_page([], {})
