@@ -35,6 +35,8 @@ from exo_rdf.errors import WorkspaceError
 from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store
 
 RESULTS = "validation-results.json"
+#: above this many affected nodes a full run on the on-disk store is cheaper than copying their neighbourhood into memory
+MAX_AFFECTED = 200_000
 FORMAT = 1
 TYPE = ox.NamedNode(RDF + "type")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
@@ -210,14 +212,14 @@ def _violations(results: dict) -> list:
 
 # -- one run ---------------------------------------------------------------------------------
 
-def validate_workspace(ws, paths=None, *, progress: bool | None = False) -> Run:
+def validate_workspace(ws, paths=None, *, progress: bool | None = False, max_affected: int = MAX_AFFECTED) -> Run:
     """Sync the workspace to paths (None: leave its files), then validate it incrementally.
 
     Only the focus nodes the changed files can affect are re-checked (see the module); the
     report is the previous results with theirs replaced, the same as ws.validate() would give.
     Without usable previous results (first run, files changed outside an incremental run,
-    context or shapes changed, subclass links changed) every node is checked. The results are
-    saved for the next run. Raises what Workspace.sync and Workspace.validate raise, and
+    context or shapes changed, subclass links changed, more than max_affected nodes affected)
+    every node is checked. The results are saved for the next run. Raises what Workspace.sync and Workspace.validate raise, and
     WorkspaceError when the results file cannot be written.
     """
     from exo_rdf.validate import ValidationReport
@@ -246,7 +248,7 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False) -> Run:
     if previous is not None:
         for change in changes:
             if change.status != "new" and change.graph not in old_graphs:
-                previous, reason = None, f"{change.path} changed unforeseen"
+                previous, reason = None, f"{change.path} changed, its old triples not kept"
                 break
             delta |= graph_delta(old_graphs.get(change.graph, set()), ws.store, ox.NamedNode(change.graph))
     affected = None
@@ -254,6 +256,8 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False) -> Run:
         affected = affected_nodes(ws.store, model, delta)
         if affected is None:
             reason = "subclass links changed"
+        elif len(affected) > max_affected:
+            affected, reason = None, f"{len(affected)} nodes affected, more than {max_affected}"
     lap("delta")
     if affected is None:
         report = ws.validate(progress=progress)

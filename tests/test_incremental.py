@@ -182,6 +182,11 @@ def test_a_subclass_link_or_files_changed_elsewhere_mean_a_full_run(synthetic):
     run = validate_workspace(ws)
     assert (run.mode, run.affected, run.delta) == ("incremental", set(), 0)
     assert keys(run.report) == keys(ws.validate())
+    # many nodes affected: a full run, which is cheaper then
+    data.write("part-2.nt", data.lines("part-2.nt")[1:])
+    run = validate_workspace(ws, data.paths(), max_affected=0)
+    assert (run.mode, run.reason) == ("full", "1 nodes affected, more than 0")
+    assert keys(run.report) == keys(ws.validate())
 
 
 def test_affected_nodes_follow_class_and_sequence_paths_only():
