@@ -123,6 +123,9 @@ def cmd_validate(args) -> int:
             print(run.summary(), file=sys.stderr)
         else:
             if args.files:
+                from exo_rdf.incremental import forget_results
+
+                forget_results(ws)  # results kept for --incremental would no longer match the workspace
                 ws.sync([Path(f) for f in args.files], progress=args.progress or None)
             report = ws.validate(progress=args.progress or None)
     elif endpoint is not None:

@@ -227,5 +227,8 @@ def test_the_command_validates_incrementally(tmp_path, capsys):
         "MaxCountConstraintComponent", "MaxInclusiveConstraintComponent", "MaxCountConstraintComponent"]
     assert main(["validate", "--workspace", str(folder), "--format", "csv"]) == 1
     assert capsys.readouterr().out == out  # the same report as a full run, row for row
+    assert (folder / RESULTS).is_file()
+    assert main(["validate", "--workspace", str(folder), *map(str, files)]) == 0  # changed without --incremental
+    assert not (folder / RESULTS).exists()
     assert main(["validate", "--incremental", str(bad)]) == 2
     assert "give --workspace DIR too" in capsys.readouterr().err
