@@ -3,16 +3,30 @@
     python benchmarks/stages.py STAGE DATA_FILE [PARAMS_JSON TIMEOUT]
 
 Prints one JSON object: {"seconds": ..., "peak_mb": ..., ...}. Stages: load-exo, load-rdflib,
-validate-exo, validate-pyshacl, queries-exo, queries-rdflib (every stored query), reason,
-server-load-exo (`exo-rdf load --file` into an Oxigraph server), server-load-bulk (`oxigraph load`).
+validate-exo, validate-pyshacl, validate-turbo (pyshacl-turbo given a pyoxigraph Store),
+validate-jena (Jena SHACL 4.5 in a JVM: `validate-jena DATA_WITH_CONTEXT HEAP [KEYS_OUT]`),
+queries-exo, queries-rdflib (every stored query), reason, server-load-exo (`exo-rdf load --file`
+into an Oxigraph server), server-load-bulk (`oxigraph load`).
+
+The validate stages take an optional last argument, a file to which they write their result set
+as sorted JSON rows (focus, path, component, value), normalised so that the tools compare:
+- a path that is not one predicate is "(complex path)" (tools print its structure differently);
+- a value is its IRI or lexical form, a decimal number in its shortest form (Oxigraph stores
+  decimals by value and writes "150.0" back as "150", rdflib and Jena keep "150.0"; exo-rdf's
+  report keeps no datatype, so a string of digits would compare equal to the number);
+- a node-level result (no path) has no value: its value node is the focus node itself, which
+  Jena and pyshacl write as sh:value and exo-rdf leaves out;
+- only top-level results count (sh:detail results explain an sh:node failure already reported).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import resource
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,16 +59,110 @@ def load_rdflib(data: Path) -> dict:
     return {"seconds": time.perf_counter() - t, "triples": len(graph)}
 
 
-def validate_exo(data: Path) -> dict:
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
+
+
+def normal_value(value: str | None) -> str | None:
+    """A value as compared across tools: a decimal in its shortest form ("150.0" -> "150")."""
+    if value is None or not DECIMAL.fullmatch(value):
+        return value
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in ("-0", "+0") else text
+
+
+def keep_keys(keys: set, out: str | None) -> dict:
+    """The result count and digest; with out, the sorted rows written there as JSON too."""
+    rows = sorted(keys, key=repr)
+    if out:
+        Path(out).write_text(json.dumps(rows))
+    return {"results": len(rows), "digest": result_digest(rows)}
+
+
+def report_keys(report) -> set:
+    """The normalised (focus, path, component, value) rows of an rdflib sh:ValidationReport graph."""
+    import rdflib
+
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    keys = set()
+    for r in report.objects(None, sh.result):
+        focus, path, value = report.value(r, sh.focusNode), report.value(r, sh.resultPath), report.value(r, sh.value)
+        if path is None and value == focus:
+            value = None
+        keys.add((
+            str(focus),
+            str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "(complex path)"),
+            str(report.value(r, sh.sourceConstraintComponent)),
+            normal_value(None if value is None else str(value)),
+        ))
+    return keys
+
+
+def validate_exo(data: Path, keys_out: str | None = None) -> dict:
     from exo_rdf.validate import validate
 
     t = time.perf_counter()
     report = validate([data], engine="sparql")
-    keys = {(v.focus, v.path, v.component, v.severity) for v in report.violations}
-    return {"seconds": time.perf_counter() - t, "results": len(keys), "digest": result_digest(keys)}
+    seconds = time.perf_counter() - t
+    keys = {(v.focus, v.path, v.component, normal_value(v.value)) for v in report.violations}
+    return {"seconds": seconds, **keep_keys(keys, keys_out)}
 
 
-def validate_pyshacl(data: Path) -> dict:
+def validate_turbo(data: Path, keys_out: str | None = None) -> dict:
+    """pyshacl-turbo (Rust) given a pyoxigraph Store holding the data and its context (its fast input).
+
+    The store is loaded in the timed part, as exo-rdf loads its own.
+    """
+    import pyoxigraph as ox
+    import pyshacl_turbo
+
+    from exo_rdf.sources import discover
+    from exo_rdf.validate import context_sources
+
+    t = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+    for source in context_sources(ROOT):
+        store.load(path=str(source.path), format=ox.RdfFormat.TURTLE, base_iri=source.path.resolve().as_uri())
+    [shapes] = [str(s.path) for s in discover(ROOT, ("shapes",))]
+    _, report, _ = pyshacl_turbo.validate(store, shacl_graph=shapes, shacl_graph_format="turtle")
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, **keep_keys(report_keys(report), keys_out)}
+
+
+def validate_jena(data: Path, heap: str = "2g", keys_out: str | None = None) -> dict:
+    """Jena SHACL 4.5's command line (a JVM) on one N-Triples file holding data and context.
+
+    Jena's `--data` keeps only its last file, so the runner writes data and context into one
+    file first. seconds is the JVM's wall time, start included; peak_mb its peak RSS (the
+    largest child's ru_maxrss). A heap too small is recorded as an error.
+    """
+    import subprocess
+    import tempfile
+
+    import rdflib
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from peers.jena import shacl_command
+
+    from exo_rdf.sources import discover
+
+    [shapes] = [s.path for s in discover(ROOT, ("shapes",))]
+    with tempfile.TemporaryDirectory() as tmp:
+        report_file = Path(tmp) / "report.ttl"
+        with open(report_file, "wb") as out:
+            t = time.perf_counter()
+            proc = subprocess.run(shacl_command(shapes, [data], heap), stdout=out, stderr=subprocess.PIPE)
+            seconds = time.perf_counter() - t
+        jvm_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if proc.returncode != 0:
+            lines = proc.stderr.decode(errors="replace").strip().splitlines()
+            why = next((ln for ln in lines if "OutOfMemoryError" in ln), lines[-1] if lines else "failed")
+            return {"error": f"jena -Xmx{heap}: exit {proc.returncode}: {why.strip()}", "seconds": seconds, "jvm_peak_mb": round(jvm_mb, 1)}
+        report = rdflib.Graph().parse(report_file, format="turtle")
+    return {"seconds": seconds, "jvm_peak_mb": round(jvm_mb, 1), "heap": heap, **keep_keys(report_keys(report), keys_out)}
+
+
+def validate_pyshacl(data: Path, keys_out: str | None = None) -> dict:
     """pyshacl with its default settings on one rdflib graph holding the data and its context.
 
     The context (ontology, imports, reviews, entities) goes into the data graph itself: pyshacl
@@ -75,17 +183,8 @@ def validate_pyshacl(data: Path) -> dict:
     for source in discover(ROOT, ("shapes",)):
         shapes.parse(str(source.path), format="turtle")
     _, report, _ = validate(data_graph, shacl_graph=shapes)
-    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    keys = set()
-    for r in report.objects(None, sh.result):
-        path = report.value(r, sh.resultPath)
-        keys.add((
-            str(report.value(r, sh.focusNode)),
-            str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "(complex path)"),
-            str(report.value(r, sh.sourceConstraintComponent)),
-            str(report.value(r, sh.resultSeverity)).rsplit("#", 1)[-1],
-        ))
-    return {"seconds": time.perf_counter() - t, "results": len(keys), "digest": result_digest(keys)}
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, **keep_keys(report_keys(report), keys_out)}
 
 
 def _sources_with(data: Path):
@@ -185,12 +284,13 @@ def reason(_data: Path) -> dict:
 
 STAGES = {
     "load-exo": load_exo, "load-rdflib": load_rdflib, "validate-exo": validate_exo,
-    "validate-pyshacl": validate_pyshacl, "queries-exo": queries_exo, "queries-rdflib": queries_rdflib, "reason": reason,
+    "validate-pyshacl": validate_pyshacl, "validate-turbo": validate_turbo, "validate-jena": validate_jena,
+    "queries-exo": queries_exo, "queries-rdflib": queries_rdflib, "reason": reason,
     "server-load-exo": server_load_exo, "server-load-bulk": server_load_bulk,
 }
 
 if __name__ == "__main__":
     stage, data, *rest = sys.argv[1:]
     out = STAGES[stage](Path(data), *rest)
-    out["peak_mb"] = round(peak_mb(), 1)
+    out["peak_mb"] = out.pop("jvm_peak_mb", None) or round(peak_mb(), 1)
     print(json.dumps(out))
