@@ -219,3 +219,24 @@ def test_a_big_file_is_streamed_never_read_whole_and_arrives_exact(server, tmp_p
     local = ox.Store()  # read as a store reads it: numbers by value, as the server gives them back
     local.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     assert held == {ox.Triple(q.subject, q.predicate, q.object) for q in local} and len(held) == triples
+
+
+def test_bulk_replaces_through_oxigraphs_bulk_loader(server, curation, capsys):
+    path, triples = curation
+    load_files(Endpoints.from_base(server), [FINDINGS], graph=USER + "curation")
+    with fault_proxy(server) as proxy:
+        assert main(["load", "--endpoint", proxy, "--file", str(path), "--bulk"]) == 0
+    writes = [(m, p) for m, p, _ in proxy.requests if p.startswith("/store")]
+    assert writes == [("PUT", "/store?graph=https%3A%2F%2Fw3id.org%2Fexo-rdf%2Fgraph%2Fuser%2Fcuration&no_transaction=")]
+    assert f"{path} -> {USER}curation: {triples} triples sent, {triples} in the store (verified)" in capsys.readouterr().out
+    assert graphs_in(server) == {USER + "curation": triples}  # the old triples gone, no staging graph
+    assert statement_of(server, USER + "curation", "finding-synthetic-00000001") == ["Synthetic statement 00000001."]
+
+
+def test_bulk_is_refused_on_a_store_without_a_bulk_loader_before_anything_is_sent(curation, capsys):
+    path, _ = curation
+    with fault_proxy("http://127.0.0.1:9") as proxy:
+        assert main(["load", "--endpoint", proxy, "--store", "virtuoso", "--file", str(path), "--bulk"]) == 2
+    assert proxy.requests == []
+    assert capsys.readouterr().err == (f"exo-rdf: error: {proxy}/sparql: --bulk uses Oxigraph's bulk loader "
+                                       "(no_transaction), which a virtuoso store does not have; load without --bulk\n")

@@ -314,16 +314,19 @@ def update(endpoint: str, text: str, *, timeout: float = DEFAULT_TIMEOUT) -> Non
                  headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=timeout)
 
 
-def put_graph(store_url: str, graph: str, body, length: int, *, timeout: float = DEFAULT_TIMEOUT, retries: int = 2) -> None:
+def put_graph(store_url: str, graph: str, body, length: int, *, options: dict[str, str] | None = None,
+              timeout: float = DEFAULT_TIMEOUT, retries: int = 2) -> None:
     """Replace one named graph with N-Triples over the Graph Store Protocol (PUT is idempotent).
 
     body is bytes (retried up to `retries` times on a lost connection or 502/503/504), or an
-    iterable of byte chunks of `length` bytes in all, streamed and therefore sent once.
+    iterable of byte chunks of `length` bytes in all, streamed and therefore sent once; options
+    are extra URL parameters the store understands (as for post_graph).
     Raises EndpointError (AuthenticationError) when the store is unreachable or refuses the graph.
     """
     streamed = not isinstance(body, bytes)
-    http_request(store_url, method="PUT", body=_Sized(body, length) if streamed else body, params={"graph": graph},
-                 headers={"Content-Type": "application/n-triples"}, timeout=timeout, retries=0 if streamed else retries)
+    http_request(store_url, method="PUT", body=_Sized(body, length) if streamed else body,
+                 params={"graph": graph, **(options or {})}, headers={"Content-Type": "application/n-triples"},
+                 timeout=timeout, retries=0 if streamed else retries)
 
 
 def post_graph(store_url: str, graph: str, body, length: int, *, options: dict[str, str] | None = None,

@@ -91,25 +91,26 @@ def _payload(graph: str, data: bytes, label: str) -> Payload:
 
 def load(endpoint, *, mode: str = "replace", graph_base: str = DEFAULT_GRAPH_BASE, root: Path | None = None,
          timeout_s: float | None = None, notes: list[str] | None = None,
-         progress: bool | None = None) -> list[GraphLoad]:
+         progress: bool | None = None, bulk: bool = False) -> list[GraphLoad]:
     """Load every graph of the project into the store at endpoint; return what the store holds.
 
     endpoint is an exo_rdf.stores.endpoint.Endpoint; mode "replace" swaps each graph atomically,
     "append" adds to it. timeout_s fixes the wait for each answer (default: grows with the
     payload). Lines about left-over staging graphs are appended to notes. progress: a bar of the
-    bytes sent per graph on stderr (None: when stderr is a terminal).
-    Raises EndpointError (AuthenticationError) or LoadError naming what each graph holds after a
+    bytes sent per graph on stderr (None: when stderr is a terminal). bulk: Oxigraph's bulk loader,
+    fast but not atomic (see exo_rdf.stores.swap).
+    Raises LoadError for bulk on a store other than Oxigraph, EndpointError (AuthenticationError) or LoadError naming what each graph holds after a
     failure, SourceError for a bad source, LoadInterrupted on Ctrl-C/SIGTERM.
     """
     root = root or project_root()
     payloads = [_payload(g, data, g) for g, data in graph_contents(root, graph_base).items()]
-    return _write_all(endpoint, payloads, mode, root, timeout_s, [graph_base], notes, progress)
+    return _write_all(endpoint, payloads, mode, root, timeout_s, [graph_base], notes, progress, bulk)
 
 
 def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str | None = None,
                graph_base: str = DEFAULT_GRAPH_BASE, allow_empty: bool = False, root: Path | None = None,
                timeout_s: float | None = None, notes: list[str] | None = None,
-               progress: bool | None = None) -> list[GraphLoad]:
+               progress: bool | None = None, bulk: bool = False) -> list[GraphLoad]:
     """Load a curator's own RDF files into the store, each graph verified; return what it holds.
 
     A .nt or .ttl file goes into `graph` (one file only) or ``<graph_base>user/<file stem>``; a
@@ -117,8 +118,10 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
     file's would). Turtle, TriG and N-Quads are parsed here first; N-Triples are streamed as they
     are (never read whole) and a line the store refuses is named by parsing the file here
     afterwards. progress: a bar of the bytes sent, with an ETA (None: when stderr is a terminal).
+    bulk: Oxigraph's bulk loader, fast but not atomic (see exo_rdf.stores.swap).
     Raises SourceError for a missing, unknown or bad file, LoadError for empty input (unless
-    allow_empty), conflicting arguments or a count that does not match, EndpointError
+    allow_empty), conflicting arguments, bulk on a store other than Oxigraph or a count that does
+    not match, EndpointError
     (AuthenticationError) when the store fails, LoadInterrupted on Ctrl-C/SIGTERM.
     """
     if mode not in ("replace", "append"):
@@ -135,7 +138,7 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
     payloads = [p for path in files for p in _file_payloads(path, graph or f"{graph_base}user/{path.stem}", allow_empty)]
     targets = {p.graph for p in payloads}
     prefixes = [graph_base] + sorted(g for g in targets if not g.startswith(graph_base))
-    return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes, progress)
+    return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes, progress, bulk)
 
 
 def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Payload]:
@@ -198,10 +201,14 @@ def _name_bad_line(path: Path) -> None:
 
 
 def _write_all(endpoint, payloads: list[Payload], mode: str, root: Path, timeout_s: float | None,
-               prefixes: list[str], notes: list[str] | None, progress: bool | None = None) -> list[GraphLoad]:
+               prefixes: list[str], notes: list[str] | None, progress: bool | None = None,
+               bulk: bool = False) -> list[GraphLoad]:
     if mode not in ("replace", "append"):
         raise LoadError(f"unknown load mode '{mode}'; use replace or append")
-    target = Target(endpoint, root, timeout_s=timeout_s, progress=progress)
+    if bulk and endpoint.flavour != "oxigraph":
+        raise LoadError(f"{endpoint.shown()}: --bulk uses Oxigraph's bulk loader (no_transaction), which a "
+                        f"{endpoint.flavour} store does not have; load without --bulk")
+    target = Target(endpoint, root, timeout_s=timeout_s, progress=progress, bulk=bulk)
     found = clean_left_overs(target, prefixes)
     if notes is not None:
         notes.extend(found)

@@ -4,7 +4,9 @@ Replace: on Oxigraph one Graph Store PUT of the graph, which the server applies 
 transaction; elsewhere (Virtuoso, generic stores) a POST into a staging graph named for this
 run, a count check, then one ``MOVE`` (``queries/store/move-graph.ru``) over the target.
 Append: one POST on Oxigraph (one transaction), else staging then ``ADD``. Readers see the old
-graph or the new one, never a mixture.
+graph or the new one, never a mixture. Bulk (Oxigraph only, asked for): the same PUT or POST with
+``no_transaction``, Oxigraph's bulk loader: several times faster on disk, but not atomic (the old
+graph goes first, readers see the new one filling up, a failure can leave part of it).
 
 After any failure (HTTP error, timeout, lost connection, Ctrl-C) the target is read back (its
 count and a few of the triples sent) and the report says what it holds: a change the store made
@@ -148,11 +150,14 @@ class Target:
     waits longer as the payload grows (see `timeout_for`), unless fixed_timeout is set.
     """
 
-    def __init__(self, endpoint, root: Path, *, timeout_s: float | None = None, progress: bool | None = None):
+    def __init__(self, endpoint, root: Path, *, timeout_s: float | None = None, progress: bool | None = None,
+                 bulk: bool = False):
         self.endpoint, self.root = endpoint, root
         self.fixed = timeout_s
         self.timeout_s = timeout_s or getattr(endpoint, "timeout_s", 60.0)
         self.progress = progress  # None: a bar when stderr is a terminal
+        # Oxigraph's bulk loader (no_transaction): several times faster on disk, not atomic
+        self.options = {"no_transaction": ""} if bulk else None
 
     @property
     def oxigraph(self) -> bool:
@@ -226,15 +231,16 @@ class Target:
         from exo_rdf.stores import http
 
         size = payload.size
-        http.put_graph(self.endpoint.store, graph, self._body(payload, size), size, timeout=self.timeout_for(size),
-                       retries=0)
+        http.put_graph(self.endpoint.store, graph, self._body(payload, size), size, options=self.options,
+                       timeout=self.timeout_for(size), retries=0)
 
     def post(self, graph: str, payload: Payload) -> None:
         """Add the payload to graph (Graph Store POST, streamed). Raises EndpointError, OSError."""
         from exo_rdf.stores import http
 
         size = payload.size
-        http.post_graph(self.endpoint.store, graph, self._body(payload, size), size, timeout=self.timeout_for(size))
+        http.post_graph(self.endpoint.store, graph, self._body(payload, size), size, options=self.options,
+                        timeout=self.timeout_for(size))
 
     def _body(self, payload: Payload, size: int):
         """The payload as bytes when it is in memory or smaller than one CHUNK (a 401 can then be
