@@ -148,11 +148,12 @@ def spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def validation_peers(label: str, data: Path, peers: list[str], reps: int, args) -> dict:
+def validation_peers(label: str, data: Path, peers: list[str], reps: int, args, checkpoint=lambda out: None) -> dict:
     """Each peer validates the same data, in turn within each repetition; ratios per repetition.
 
     Every peer's result set is compared with exo-rdf's; a mismatch is printed loudly and recorded.
-    The result sets are kept in benchmarks/data/results/<size>/.
+    The result sets are kept in benchmarks/data/results/<size>/; checkpoint(out) is called after
+    every run, so that an interrupted run keeps what it measured.
     """
     out = {"repetitions": reps, "peers": peers, "runs": {p: [] for p in peers}, "mismatches": {}}
     tmp = HERE / "data" / "results" / label  # each run's result set, kept for a look at a mismatch
@@ -165,6 +166,7 @@ def validation_peers(label: str, data: Path, peers: list[str], reps: int, args) 
             result = peer_stage(peer, data, keys, args)
             out["runs"][peer].append(result)
             print(f"[{label}] rep {rep + 1}/{reps} {peer}: {result}", flush=True)
+            checkpoint(out)
             if peer != "exo" and "error" not in result and (Path(tmp) / f"exo-{rep}.json").exists():
                 diff = compare_keys(Path(tmp) / f"exo-{rep}.json", keys)
                 if diff:
@@ -287,7 +289,13 @@ def main() -> None:
         run_baseline = n <= baseline_max
         row = {"triples": n}
         peers = ["exo"] + [p for p in args.peers if p != "exo" and n <= peer_max.get(p, n)]
-        row["validate"] = validation_peers(label, data, peers, args.reps or (3 if n <= 1_000_000 else 2), args)
+        results["sizes"][label] = row
+
+        def checkpoint(partial: dict) -> None:
+            row["validate"] = {**partial, "summary": summarise(partial), "identical": not partial["mismatches"]}
+            save(results)
+
+        row["validate"] = validation_peers(label, data, peers, args.reps or (3 if n <= 1_000_000 else 2), args, checkpoint)
         print_summary(label, row["validate"]["summary"])
         for key, peer in (("validate-exo", "exo"), ("validate-pyshacl", "pyshacl")):  # medians, for the plot
             if "seconds" in row["validate"]["summary"].get(peer, {}):
