@@ -327,3 +327,26 @@ def test_load_takes_the_query_url_form_as_every_command_does(store, tmp_path, ca
     out, _ = load(endpoint, "--file", str(triples_file(tmp_path, "mine", 10)), "--graph", g, code=0, capsys=capsys)
     assert f"-> {g}: 10 triples sent, 10 in the store (verified)" in out
     assert graphs(query, g) == {g: 10} and ask(query, g, "mine")
+
+
+def test_bulk_replaces_through_oxigraphs_bulk_loader_and_is_refused_on_virtuoso(store, tmp_path, capsys, monkeypatch):
+    """Virtuoso's MOVE under log-enable 2 (no transaction log) left 2 of 40 old triples beside the
+    25 new ones: there --bulk is refused before anything is sent, the graph unchanged."""
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    sent = []
+    update, put_graph = http.update, http.put_graph
+    monkeypatch.setattr(http, "update", lambda where, text, **kw: sent.append(text) or update(where, text, **kw))
+    monkeypatch.setattr(http, "put_graph", lambda *a, **kw: sent.append(kw["options"]) or put_graph(*a, **kw))
+    new = triples_file(tmp_path, "new", 25)
+    if flavour == "oxigraph":
+        out, _ = load(url, "--file", str(new), "--graph", g, "--bulk", code=0, capsys=capsys)
+        assert f"-> {g}: 25 triples sent, 25 in the store (verified)" in out
+        assert sent == [{"no_transaction": ""}]  # one PUT, through the bulk loader
+        assert graphs(query, g) == {g: 25} and ask(query, g, "new") and not ask(query, g, "old")
+    else:
+        _, err = load(url, "--file", str(new), "--graph", g, "--bulk", code=2, capsys=capsys)
+        assert err.endswith("/sparql: --bulk uses Oxigraph's bulk loader (no_transaction), which a virtuoso store "
+                            "does not have; load without --bulk\n") and "dba" not in err
+        assert sent == [] and graphs(query, g) == {g: 40} and ask(query, g, "old")

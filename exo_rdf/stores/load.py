@@ -99,8 +99,8 @@ def load(endpoint, *, mode: str = "replace", graph_base: str = DEFAULT_GRAPH_BAS
     payload). Lines about left-over staging graphs are appended to notes. progress: a bar of the
     bytes sent per graph on stderr (None: when stderr is a terminal). bulk: Oxigraph's bulk loader,
     fast but not atomic (see exo_rdf.stores.swap).
-    Raises LoadError for bulk on a store other than Oxigraph, EndpointError (AuthenticationError) or LoadError naming what each graph holds after a
-    failure, SourceError for a bad source, LoadInterrupted on Ctrl-C/SIGTERM.
+    Raises LoadError for bulk on a store other than Oxigraph, EndpointError
+    (AuthenticationError) or LoadError naming what each graph holds after a failure, SourceError for a bad source, LoadInterrupted on Ctrl-C/SIGTERM.
     """
     root = root or project_root()
     payloads = [_payload(g, data, g) for g, data in graph_contents(root, graph_base).items()]
@@ -120,8 +120,8 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
     afterwards. progress: a bar of the bytes sent, with an ETA (None: when stderr is a terminal).
     bulk: Oxigraph's bulk loader, fast but not atomic (see exo_rdf.stores.swap).
     Raises SourceError for a missing, unknown or bad file, LoadError for empty input (unless
-    allow_empty), conflicting arguments, bulk on a store other than Oxigraph or a count that does
-    not match, EndpointError
+    allow_empty), conflicting arguments, bulk on a store other than Oxigraph or a count that
+    does not match, EndpointError
     (AuthenticationError) when the store fails, LoadInterrupted on Ctrl-C/SIGTERM.
     """
     if mode not in ("replace", "append"):
