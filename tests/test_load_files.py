@@ -236,7 +236,7 @@ def test_bulk_replaces_through_oxigraphs_bulk_loader(server, curation, capsys):
 def test_bulk_is_refused_on_a_store_without_a_bulk_loader_before_anything_is_sent(curation, capsys):
     path, _ = curation
     with fault_proxy("http://127.0.0.1:9") as proxy:
-        assert main(["load", "--endpoint", proxy, "--store", "virtuoso", "--file", str(path), "--bulk"]) == 2
+        assert main(["load", "--endpoint", proxy, "--store", "generic", "--file", str(path), "--bulk"]) == 2
     assert proxy.requests == []
-    assert capsys.readouterr().err == (f"exo-rdf: error: {proxy}/sparql: --bulk uses Oxigraph's bulk loader "
-                                       "(no_transaction), which a virtuoso store does not have; load without --bulk\n")
+    assert capsys.readouterr().err == (f"exo-rdf: error: {proxy}/query: --bulk uses Oxigraph's bulk loader "
+                                       "(no_transaction), which a generic store does not have; load without --bulk\n")
