@@ -246,3 +246,20 @@ def test_cli_curate_a_missing_template_is_an_error(tmp_path, capsys):
     assert main(["curate", str(tmp_path / "absent.tsv"), "--out", str(tmp_path / "f.ttl")]) == 2
     assert "absent.tsv: no such file" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_bundled_findings_as_filled_templates_curate_without_a_problem(tmp_path, full):
+    # groups and panels (exod:group-integrins) are declared beside the findings, not in data/entities:
+    # the validation context takes them from there
+    assert main(["template", "--filled", "--out", str(tmp_path / "bundled.tsv")]) == 0
+    templates = sorted(tmp_path.glob("bundled.*.tsv"))
+    assert len(templates) == 11
+    result = curate(templates, tmp_path / "findings.ttl", resolver=full)
+    assert result.problems == []
+    from exo_rdf.curation.columns import KINDS
+    from exo_rdf.sources import discover, parse_quads
+
+    classes = {ox.NamedNode(cls) for cls, _ in KINDS.values()}
+    bundled = {q.subject for s in discover(None, ("data",)) for q in parse_quads(s)
+               if q.predicate.value.endswith("#type") and q.object in classes}
+    assert result.rows == result.written_rows == len(bundled)
