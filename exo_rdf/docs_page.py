@@ -10,7 +10,8 @@ their labels without the import modules being documented term by term.
 Two things are added to pyLODE's page. pyLODE lists the members of an intersection or a union in
 the order of a Python set of HTML elements, which changes from one run to the next; they are put
 in the order of their text, so that the same release gives the same bytes. And the diagram of the
-vesicle classes (an inline SVG) comes after the metadata, as its own section.
+vesicle classes (an inline SVG) comes after the metadata, as its own section, listed in the table
+of contents.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PROJECT = "https://w3id.org/exo-rdf/"
 #: the words pyLODE puts between the members of an intersection, a union or a list
 _JOINTS = {"and", "or", ","}
+DIAGRAM_TITLE = "Main vesicle classes"
 #: where the diagram goes: before pyLODE's section of the classes
 _CLASSES_SECTION = '<div class="section" id="classes">'
 
@@ -57,7 +59,7 @@ def docs_page(triples, prefixes: dict[str, str]) -> str:
         raise OutputError(f"pyLODE could not write its cache ({e}); run build once where pyLODE's folder is writable") from None
     if text.count(_CLASSES_SECTION) != 1:
         raise OutputError("pyLODE wrote a page without one section of classes: no place for the diagram")
-    section = f'<div class="section" id="diagram"><h2>Main vesicle classes</h2>{diagram()}</div>\n'
+    section = f'<div class="section" id="diagram"><h2>{DIAGRAM_TITLE}</h2>{diagram()}</div>\n'
     return _ordered(text.replace(_CLASSES_SECTION, section + _CLASSES_SECTION))
 
 
@@ -84,10 +86,19 @@ def _pylode():
 
 
 def _ordered(text: str) -> str:
-    """The page with the members of every intersection, union or list in the order of their text."""
+    """The page with the members of every intersection, union or list in the order of their text,
+    and the diagram in the table of contents after the metadata."""
     import html5lib
 
     tree = html5lib.parse(text, treebuilder="etree", namespaceHTMLElements=False)
+    for toc in tree.iter("ul"):
+        for i, item in enumerate(list(toc)):
+            link = item.find("h4/a")
+            if link is not None and link.get("href") == "#metadata":
+                entry = ET.Element("li")
+                ET.SubElement(ET.SubElement(entry, "h4"), "a", href="#diagram").text = DIAGRAM_TITLE
+                entry.tail = item.tail
+                toc.insert(i + 1, entry)
     for parent in tree.iter():
         kids = list(parent)
         joints = kids[1::2]

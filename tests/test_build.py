@@ -152,6 +152,8 @@ def test_docs_page_is_pylodes_with_one_title_the_own_classes_and_the_diagram(rel
     svg = [e for e in sections["diagram"].iter() if e.tag.endswith("svg")]
     assert len(svg) == 1 and "exo:TumourDerivedExosome" in list(svg[0].itertext())
     assert page.index('id="metadata"') < page.index('id="diagram"') < page.index('id="classes"')
+    toc = [a.get("href") for h4 in sections["toc"].iter("h4") for a in h4.iter("a")]
+    assert toc[:3] == ["#metadata", "#diagram", "#classes"] and toc.count("#diagram") == 1
 
 
 def test_pylode_leaves_the_logging_set_up_as_it_was():
