@@ -77,7 +77,7 @@ class Progress:
 
 def _eta(done: int, total: int, elapsed: float) -> str:
     """ ", ETA 1 min 05 s": the time left at the rate so far (units done per second), or "" before any."""
-    if done <= 0 or elapsed <= 0:
+    if done <= 0 or elapsed <= 0 or done >= total:
         return ""
     left = int((total - done) * elapsed / done)
     return f", ETA {left // 60} min {left % 60:02d} s" if left >= 60 else f", ETA {left} s"

@@ -181,6 +181,10 @@ def test_validation_and_queries_match_the_plain_files(tmp_path, capsys):
     from exo_rdf.results import render
 
     assert capsys.readouterr().out == render(run_stored("findings-per-kind", store=store), "csv").decode()
+    ask = tmp_path / "ask.rq"  # a user's own query sees the union of the workspace's graphs
+    ask.write_text("ASK { <https://w3id.org/exo-rdf/data/finding-user-01> ?p <https://identifiers.org/hgnc:17635> }")
+    assert main(["sparql", str(ask), "--workspace", str(folder), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.strip() == "true"
     out = tmp_path / "all.nq"
     assert main(["export", "--workspace", str(folder), "--format", "nq", "--out", str(out)]) == 0
     exported = ox.Dataset(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
@@ -199,4 +203,4 @@ def test_progress_eta_is_the_time_left_at_the_rate_so_far():
 
     assert _eta(25, 100, 10.0) == ", ETA 30 s"
     assert _eta(1, 100, 10.0) == ", ETA 16 min 30 s"
-    assert _eta(0, 100, 10.0) == ""
+    assert _eta(0, 100, 10.0) == "" and _eta(100, 100, 10.0) == ""
