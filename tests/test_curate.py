@@ -263,3 +263,22 @@ def test_the_bundled_findings_as_filled_templates_curate_without_a_problem(tmp_p
     bundled = {q.subject for s in discover(None, ("data",)) for q in parse_quads(s)
                if q.predicate.value.endswith("#type") and q.object in classes}
     assert result.rows == result.written_rows == len(bundled)
+
+
+def test_problems_render_as_text_tsv_and_json():
+    from exo_rdf.curation.problems import Problem, as_csv, as_json, as_text, as_tsv, rule
+
+    problems = [Problem("t.tsv", 3, "cancer", rule("unknown-name"), "no cancer is named 'x'", "x", "write one"),
+                Problem("t.tsv", 2, "references", SH + "PatternConstraintComponent", "positive\tintegers", "0")]
+    assert as_text(problems) == (
+        "t.tsv:2: references: violation: positive integers (value: '0')  [sh:PatternConstraintComponent]\n"
+        "t.tsv:3: cancer: violation: no cancer is named 'x' (value: 'x') Fix: write one  [unknown-name]\n"
+        "2 problem(s) in 2 row(s).\n")
+    assert as_tsv(problems).splitlines() == [
+        "file\trow\tcolumn\trule\tseverity\tmessage\tvalue\tfix",
+        f"t.tsv\t2\treferences\t{SH}PatternConstraintComponent\tViolation\tpositive integers\t0\t",
+        f"t.tsv\t3\tcancer\t{RULE_BASE}unknown-name\tViolation\tno cancer is named 'x'\tx\twrite one"]
+    assert json.loads(as_json(problems))["problems"][1] == {
+        "file": "t.tsv", "row": 3, "column": "cancer", "rule": RULE_BASE + "unknown-name", "severity": "Violation",
+        "message": "no cancer is named 'x'", "value": "x", "fix": "write one"}
+    assert as_csv(problems).splitlines()[1] == f"t.tsv,2,references,{SH}PatternConstraintComponent,Violation,positive\tintegers,0,"

@@ -120,3 +120,26 @@ def test_normalise_and_mirna_keys():
     assert normalise("Tumour growth") == normalise("tumor growth")
     assert mirna_key("hsa-miR-21-5p") == mirna_key("miR-21") == "mir21"
     assert mirna_key("PD-L1") is None
+
+
+@pytest.fixture(scope="module")
+def small_tables(tmp_path_factory):
+    """A folder of tables holding a few real rows of go.tsv, go_secondary_ids.tsv and hgnc.tsv."""
+    folder = tmp_path_factory.mktemp("terms")
+    for name, ids in (("go.tsv", ("GO:0008150",)), ("go_secondary_ids.tsv", ("GO:0000004",)), ("hgnc.tsv", ("HGNC:1", "HGNC:17635"))):
+        lines = (SHARED_TERMS / name).read_text(encoding="utf-8").splitlines()
+        (folder / name).write_text("\n".join([lines[0], *(line for line in lines if line.split("\t")[0] in ids)]) + "\n",
+                                   encoding="utf-8")
+    return Resolver(terms=folder)
+
+
+def test_a_merged_go_id_names_its_replacement(small_tables):
+    p = problem(small_tables, "GO:0000004", "process")
+    assert (p.rule, p.message, p.fix) == (RULE_BASE + "obsolete-id", "GO:0000004 is obsolete, merged into GO:0008150",
+                                         "write GO:0008150")
+
+
+def test_a_withdrawn_hgnc_entry_is_obsolete(small_tables):
+    p = problem(small_tables, "HGNC:1", "gene")
+    assert (p.rule, p.message) == (RULE_BASE + "obsolete-id", "HGNC:1 (A12M1) is obsolete")
+    assert small_tables.resolve("CD274", "gene").value == "https://identifiers.org/hgnc:17635"

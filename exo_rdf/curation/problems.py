@@ -94,8 +94,8 @@ def as_text(problems: list[Problem]) -> str:
     for p in sorted(problems, key=sort_key):
         where = p.file + (f":{p.row}" if p.row is not None else "") + (f": {p.column}" if p.column else "")
         value = f" (value: {p.value!r})" if p.value is not None else ""
-        fix = f" Fix: {p.fix}" if p.fix else ""
-        out.append(f"{where}: {p.severity.lower()}: {p.message}{value}{fix}  [{p.short_rule()}]")
+        fix = f" Fix: {' '.join(p.fix.split())}" if p.fix else ""  # one line per problem, whatever the cells held
+        out.append(f"{where}: {p.severity.lower()}: {' '.join(p.message.split())}{value}{fix}  [{p.short_rule()}]")
     rows = {(p.file, p.row) for p in problems if p.row is not None}
     out.append(f"{len(problems)} problem(s) in {len(rows)} row(s).")
     return "\n".join(out) + "\n"
