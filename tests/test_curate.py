@@ -282,3 +282,13 @@ def test_problems_render_as_text_tsv_and_json():
         "file": "t.tsv", "row": 3, "column": "cancer", "rule": RULE_BASE + "unknown-name", "severity": "Violation",
         "message": "no cancer is named 'x'", "value": "x", "fix": "write one"}
     assert as_csv(problems).splitlines()[1] == f"t.tsv,2,references,{SH}PatternConstraintComponent,Violation,positive\tintegers,0,"
+
+
+def test_rejects_of_two_templates_of_one_name_are_both_kept(tmp_path, resolver):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = template(tmp_path / "a", BAD[:1]), template(tmp_path / "b", BAD[1:])
+    out = tmp_path / "findings.ttl"
+    result = curate([first, second], out, resolver=resolver, reader=READER, keep_valid=True)
+    assert result.written == [out, tmp_path / "findings.rejects.rows.tsv", tmp_path / "findings.rejects.rows-2.tsv"]
+    assert [p.read_text(encoding="utf-8").splitlines()[1].split("\t")[1] for p in result.written[1:]] == ["PD-L1", "MDA-MB-231"]

@@ -165,7 +165,7 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
             result.written += writer.commit()
             result.written_rows = result.valid_rows
             for r in rejects.values():
-                result.written += r.commit(writer.path)
+                result.written += r.commit(writer.path, taken=result.written)
         elif writer is not None:
             writer.discard()
     except BaseException:
@@ -304,11 +304,15 @@ class _Rejects:
         text = "; ".join(f"{p.column or 'row'}: {p.message}" for p in problems)
         self.rows.append((row.number, dict(row.cells), text))
 
-    def commit(self, out: Path) -> list[Path]:
+    def commit(self, out: Path, taken=()) -> list[Path]:
+        """Write the rejects beside out, named after the template (numbered when two templates share a name)."""
         from exo_rdf.files import write_atomic
 
         columns = list(dict.fromkeys(c for _, cells, _ in self.rows for c in cells))
-        path = out.with_name(f"{out.stem}.rejects.{self.template.stem}.tsv")
+        path, n = out.with_name(f"{out.stem}.rejects.{self.template.stem}.tsv"), 1
+        while path in taken:
+            n += 1
+            path = out.with_name(f"{out.stem}.rejects.{self.template.stem}-{n}.tsv")
         lines = ["\t".join(["row", *columns, "problems"])]
         for number, cells, text in self.rows:
             lines.append("\t".join(_cell(x) for x in [str(number), *(cells.get(c) or "" for c in columns), text]))
