@@ -292,3 +292,14 @@ def test_rejects_of_two_templates_of_one_name_are_both_kept(tmp_path, resolver):
     result = curate([first, second], out, resolver=resolver, reader=READER, keep_valid=True)
     assert result.written == [out, tmp_path / "findings.rejects.rows.tsv", tmp_path / "findings.rejects.rows-2.tsv"]
     assert [p.read_text(encoding="utf-8").splitlines()[1].split("\t")[1] for p in result.written[1:]] == ["PD-L1", "MDA-MB-231"]
+
+
+def test_a_finding_repeated_in_another_block_is_a_problem(tmp_path, resolver):
+    # rows 2 and 4 state the same finding (the reader names it by the row's statement here)
+    reader = SimpleNamespace(**{**vars(READER), "row_to_rdf": lambda row, resolve: _row_to_rdf(row, resolve)[:1] + (
+        ox.NamedNode(EXOD + "finding-user-" + row.cells["marker"]),) + _row_to_rdf(row, resolve)[2:]})
+    path = template(tmp_path, GOOD + GOOD[:1])
+    result = curate([path], tmp_path / "findings.ttl", resolver=resolver, reader=reader, block_rows=2)
+    assert [(p.row, p.column, p.rule, p.message) for p in result.problems] == [
+        (4, "finding", RULE_BASE + "duplicate-finding", f"exod:finding-user-PD-L1 is the finding of {path}:2 too")]
+    assert result.written == []

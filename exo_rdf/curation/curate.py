@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from exo_rdf.curation.problems import CellProblem, Problem
+from exo_rdf.curation.problems import CellProblem, Problem, rule
 from exo_rdf.errors import ExoRdfError, OutputError, SourceError
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -157,9 +157,10 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
     writer = _Writer(Path(out)) if out is not None else None
     result = CurationResult()
     rejects: dict[str, _Rejects] = {}
+    seen: dict[str, tuple] = {}
     try:
         for file in files:
-            for block in _blocks(Path(file), reader, resolver, block_rows, result):
+            for block in _blocks(Path(file), reader, resolver, block_rows, result, seen):
                 _finish_block(block, reader, validator, result, writer, rejects, keep_valid)
         if writer is not None and (keep_valid or not result.problems):
             result.written += writer.commit()
@@ -184,14 +185,24 @@ def _default_reader():
     return SimpleNamespace(read_table=rows.read_table, row_to_rdf=rows.row_to_rdf, column_for_path=columns.column_for_path)
 
 
-def _blocks(path: Path, reader, resolver, block_rows: int, result: CurationResult):
-    """The rows of one template in blocks, each row built into RDF; file-level problems go to result."""
-    block = _Block()
+def _blocks(path: Path, reader, resolver, block_rows: int, result: CurationResult, seen: dict):
+    """The rows of one template in blocks, each row built into RDF; file-level problems go to result.
+
+    seen: finding IRI -> (file, row) of the rows read so far, in this file and those before.
+    """
+    from exo_rdf.curies import compress
+
+    block, name = _Block(), str(path)
     try:
         for row in reader.read_table(path):
             result.rows += 1
             quads, focus, problems, node_map = reader.row_to_rdf(row, resolver)
             problems = [p if p.file else p.at(str(row.file), row.number, p.column) for p in problems]
+            first = seen.setdefault(_value(focus), (name, row.number))
+            if first != (name, row.number):  # blocks are validated apart: a repeated finding is caught here
+                problems.append(Problem(str(row.file), row.number, "finding", rule("duplicate-finding"),
+                                        f"{compress(_value(focus))} is the finding of {first[0]}:{first[1]} too",
+                                        _value(focus), "give each finding its own IRI, or merge the two rows"))
             block.add(row, quads, focus, problems, node_map)
             if len(block.rows) >= block_rows:
                 yield block

@@ -23,6 +23,7 @@ RULES = {
     "wrong-prefix": "an identifier whose prefix the column does not take",
     "unknown-id": "an identifier that the import modules, the project and the term tables do not have",
     "obsolete-id": "an identifier that its ontology marks obsolete or has merged into another",
+    "duplicate-finding": "a finding IRI that an earlier row has too",
     "bad-value": "a cell whose text is not of the column's type (a number, a list, a yes/no)",
     "missing-value": "a cell that must be filled and is empty",
     "unknown-column": "a header that names no column of the template",
