@@ -143,3 +143,12 @@ def test_a_withdrawn_hgnc_entry_is_obsolete(small_tables):
     p = problem(small_tables, "HGNC:1", "gene")
     assert (p.rule, p.message) == (RULE_BASE + "obsolete-id", "HGNC:1 (A12M1) is obsolete")
     assert small_tables.resolve("CD274", "gene").value == "https://identifiers.org/hgnc:17635"
+
+
+def test_every_kind_of_term_a_template_column_takes_is_known():
+    from exo_rdf.curation.columns import ALL
+    from exo_rdf.curation.resolve import KINDS
+
+    taken = {k for column in ALL.values() for k in column.term_kinds}
+    assert taken - set(KINDS) == set()
+    assert {"cell type", "cell line", "cancer", "anatomy", "process", "molecule"} <= taken

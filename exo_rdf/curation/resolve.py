@@ -323,9 +323,8 @@ class Resolver:
         return KINDS[name]
 
     def __call__(self, text: str, column) -> ox.NamedNode:
-        """resolve() for a template column: column is a kind name or has one as ``term_kind`` or ``kind``."""
-        kind = column if isinstance(column, str) else getattr(column, "term_kind", None) or getattr(column, "kind")
-        return self.resolve(text, kind)
+        """resolve() for a template: column is a kind of term, or a Column of exo_rdf.curation.columns (its term_kind)."""
+        return self.resolve(text, column if isinstance(column, str) else column.term_kind)
 
     def resolve(self, text: str, kind: str) -> ox.NamedNode:
         """The term text names, among the terms of kind (a key of KINDS).
