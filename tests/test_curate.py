@@ -303,3 +303,18 @@ def test_a_finding_repeated_in_another_block_is_a_problem(tmp_path, resolver):
     assert [(p.row, p.column, p.rule, p.message) for p in result.problems] == [
         (4, "finding", RULE_BASE + "duplicate-finding", f"exod:finding-user-PD-L1 is the finding of {path}:2 too")]
     assert result.written == []
+
+
+def test_a_violation_about_no_row_is_reported_at_the_file(tmp_path, resolver):
+    # a row that says something about a review (a node of the context) which breaks a shape there
+    def row_to_rdf(row, resolve):
+        quads, focus, problems, node_map = _row_to_rdf(row, resolve)
+        review = ox.NamedNode(EXOD + "review-protein")
+        return quads + [ox.Quad(review, ox.NamedNode(EXO + "doi"), ox.Literal("not a DOI"))], focus, problems, node_map
+
+    reader = SimpleNamespace(**{**vars(READER), "row_to_rdf": row_to_rdf})
+    path = template(tmp_path, GOOD)
+    result = curate([path], tmp_path / "findings.ttl", resolver=resolver, reader=reader)
+    assert [(p.file, p.row, p.column, p.rule, p.value) for p in result.problems] == [
+        (str(path), None, None, SH + "PatternConstraintComponent", "not a DOI")]
+    assert result.problems[0].message.startswith("exod:review-protein: exo:doi is one DOI")

@@ -10,8 +10,8 @@ a target) gives the row, the result path the column.
 Nothing is written when a row has a problem, unless ``keep_valid``: the valid rows then go to
 the output and the failing rows to a rejects file beside it (``<out stem>.rejects.<input
 stem>.tsv``: the template's columns and a ``problems`` column). Files are written through a
-temporary file and a rename. Memory holds one block of rows and the problems, whatever the
-number of rows.
+temporary file and a rename. Memory holds one block of rows, the problems, the failing rows and
+the IRIs of the findings read (a finding repeated in a later block is a problem too).
 """
 from __future__ import annotations
 
@@ -219,7 +219,14 @@ def _finish_block(block: _Block, reader, validator: _Validator, result: Curation
     shape_problems: dict[int, list[Problem]] = {}
     quads = [q for _, row_quads, _ in block.rows for q in row_quads]
     for v in validator.check(quads) if quads else []:
-        for index, column in _cells(block, v):
+        cells = _cells(block, v)
+        if not cells:  # about no row's node: said once, at the file, rather than lost
+            first = block.rows[0][0]
+            problem = Problem(str(first.file), None, None, v.shape or v.component, f"{_short(v.focus)}: {v.message}",
+                              v.value, _fix(v), v.severity)
+            if problem not in result.problems:
+                result.problems.append(problem)
+        for index, column in cells:
             row, _, cell_problems = block.rows[index]
             column = column or (reader.column_for_path(row.kind, v.path) if v.path else None)
             if column is not None and any(p.column == column for p in cell_problems):
@@ -255,6 +262,12 @@ def _fix(violation) -> str | None:
 
     component = compress(violation.component).replace("ConstraintComponent", "")
     return f"see {component} on {compress(violation.path)}" if violation.path else None
+
+
+def _short(iri: str) -> str:
+    from exo_rdf.curies import compress
+
+    return compress(iri)
 
 
 def _value(node) -> str:
