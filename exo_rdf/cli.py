@@ -352,7 +352,8 @@ def _add_validate(sub) -> None:
                               "  exo-rdf validate my-findings.nt --format ttl --output report.ttl\n"
                               "  exo-rdf validate my-findings.ttl --format csv")
     v.add_argument("files", nargs="*", metavar="FILE",
-                   help="RDF files to check (.ttl, .nt, .nq, .trig, .jsonld, .owl/.rdf as RDF/XML); none: the bundled data")
+                   help="RDF files to check (.ttl, .nt, .nq, .trig, .jsonld, .owl/.rdf as RDF/XML), or templates (.tsv, .csv, "
+                        ".xlsx: checked as exo-rdf curate reads them, nothing written); none: the bundled data")
     v.add_argument("--format", choices=VALIDATE_FORMATS, default="text",
                    help="text (default, for people); ttl or jsonld: the W3C sh:ValidationReport graph; json or csv: "
                         "one row per result (focus node, path, value, constraint, severity, message, file, line)")
