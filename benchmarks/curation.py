@@ -106,6 +106,7 @@ def record(n: int, expected: dict, exo_runs: list, linkml_runs: list) -> dict:
            "load_before": {"exo": [r.get("load_before") for r in exo_runs],
                            "linkml": [r["validate"].get("load_before") for r in linkml_runs]}}
     row["exo"] = {**summary([r["seconds"] for r in exo_runs if "seconds" in r]),
+                  "cpu_seconds": [r["cpu_seconds"] for r in exo_runs if "cpu_seconds" in r],
                   "peak_mb": max((r.get("peak_mb", 0) for r in exo_runs), default=None),
                   "errors": [r["error"] for r in exo_runs if "error" in r]}
     row["linkml"] = {**summary([r["seconds"] for r in linkml_runs if "seconds" in r]),
@@ -120,6 +121,11 @@ def record(n: int, expected: dict, exo_runs: list, linkml_runs: list) -> dict:
     if ratios:
         row["ratio_linkml_over_exo"] = _spread(ratios)
     # LinkML's validation alone against all of curate (which also resolves and writes): a lower bound
+    cpu = [(ex["cpu_seconds"], lk["validate"]["cpu_seconds"] + lk["convert"]["cpu_seconds"]) for ex, lk in pairs
+           if "cpu_seconds" in ex and "cpu_seconds" in lk["validate"] and "cpu_seconds" in lk.get("convert", {})]
+    if cpu:
+        row["cpu_seconds"] = {"exo": [c for c, _ in cpu], "linkml": [c for _, c in cpu]}
+        row["ratio_cpu_linkml_over_exo"] = _spread([theirs / ours for ours, theirs in cpu])
     ratios = [lk["validate"]["seconds"] / ex["seconds"] for ex, lk in pairs if "seconds" in ex and "seconds" in lk["validate"]]
     if ratios:
         row["ratio_linkml_validate_over_exo"] = _spread(ratios)
