@@ -6,8 +6,12 @@ Per store (started here on 127.0.0.1, stopped after): the synthetic file is load
 target graph; then, `--repeat` times, (a) bulk: the file POSTed into a new empty graph the way
 the store loads fastest over HTTP (Oxigraph's bulk loader, `no_transaction`; Virtuoso's Graph
 Store POST), and (b) replace: `exo-rdf load --file F --graph G` (exo_rdf.stores.load.load_files)
-over the graph holding as many triples, verified. Prints min and median of each and their ratio,
-and writes benchmarks/results/replace-<date>.json (earlier stores of the same day kept).
+over the graph holding as many triples, verified, and on Oxigraph (c) replace_bulk: the same with
+`--bulk` (its bulk loader, not atomic). Prints min and median of each and their ratio, and writes
+benchmarks/results/replace-<date>.json (earlier stores of the same day kept).
+
+`--stages` instead times, once each on a fresh store, the requests a replace can be made of:
+where the time goes (upload, transactional load, delete, swap), for the choice of a fast atomic way.
 """
 from __future__ import annotations
 
@@ -55,7 +59,7 @@ def measure(kind: str, data: Path, repeat: int) -> dict:
     from exo_rdf.stores.load import load_files
 
     payload = data.read_bytes()
-    times: dict[str, list[float]] = {"bulk": [], "replace": []}
+    times: dict[str, list[float]] = {"bulk": [], "replace": []} | ({"replace_bulk": []} if bulk_options_of(kind) else {})
     with started(kind) as (url, store_url, bulk_options):
         endpoint = resolve(url)
         [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
@@ -67,11 +71,55 @@ def measure(kind: str, data: Path, repeat: int) -> dict:
             [done] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
             times["replace"].append(time.perf_counter() - t)
             assert done.verified and done.stored == first.stored, done
-            print(f"  [{kind}] run {i + 1}: bulk {times['bulk'][-1]:.1f} s, replace {times['replace'][-1]:.1f} s", flush=True)
+            if "replace_bulk" in times:
+                t = time.perf_counter()
+                [done] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600, bulk=True)
+                times["replace_bulk"].append(time.perf_counter() - t)
+                assert done.verified and done.stored == first.stored, done
+            print(f"  [{kind}] run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
     out = {"triples": first.stored, "flavour": endpoint.flavour}
     for key, ts in times.items():
         out[key] = {"runs": [round(t, 2) for t in ts], "min": round(min(ts), 2), "median": round(statistics.median(ts), 2)}
     out["ratio_median"] = round(out["replace"]["median"] / out["bulk"]["median"], 2)
+    if "replace_bulk" in times:
+        out["ratio_bulk_median"] = round(out["replace_bulk"]["median"] / out["bulk"]["median"], 2)
+    return out
+
+
+def bulk_options_of(kind: str) -> dict | None:
+    return None if kind == "virtuoso" else {"no_transaction": ""}
+
+
+def stages(kind: str, data: Path) -> dict:
+    """Seconds each request a replace can be made of takes, once, on a fresh store of kind."""
+    from exo_rdf.stores import http
+
+    payload, out = data.read_bytes(), {}
+    with started(kind) as (url, store_url, bulk_options):
+        update = url + ("/sparql-auth" if kind == "virtuoso" else "/update")
+        pragma = "DEFINE sql:log-enable 1\n" if kind == "virtuoso" else ""
+
+        def timed(label: str, request) -> None:
+            t = time.perf_counter()
+            request()
+            out[label] = round(time.perf_counter() - t, 2)
+            print(f"  [{kind}] {label}: {out[label]} s", flush=True)
+
+        def post(graph: str, options=bulk_options):
+            return lambda: http.post_graph(store_url, GRAPH + graph, payload, len(payload), options=options, timeout=3600)
+
+        timed("bulk POST into an empty graph", post("a"))
+        if kind != "virtuoso":
+            timed("transactional PUT into an empty graph", lambda: http.put_graph(
+                store_url, GRAPH + "b", payload, len(payload), timeout=3600))
+            timed("transactional PUT over a full graph", lambda: http.put_graph(
+                store_url, GRAPH + "b", payload, len(payload), timeout=3600))
+        else:
+            timed("POST into a second empty graph", post("b"))
+        timed("bulk POST into an empty staging graph", post("s"))
+        timed("MOVE of the staging graph over a full graph", lambda: http.update(
+            update, f"{pragma}MOVE <{GRAPH}s> TO <{GRAPH}b>", timeout=3600))
+        timed("DROP of a full graph", lambda: http.update(update, f"{pragma}DROP SILENT GRAPH <{GRAPH}a>", timeout=3600))
     return out
 
 
@@ -85,6 +133,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--stores", nargs="+", default=["oxigraph-memory", "virtuoso"],
                     choices=["oxigraph-memory", "oxigraph-disk", "virtuoso"])
+    ap.add_argument("--stages", action="store_true", help="time the requests a replace is made of, once each")
     args = ap.parse_args()
     data = HERE / "data" / f"{args.triples}.nt"
     if not data.exists():
@@ -93,15 +142,24 @@ def main() -> None:
     out = HERE / "results" / f"replace-{dt.date.today().isoformat()}.json"
     results = json.loads(out.read_text()) if out.exists() else {}
     for kind in args.stores:
+        if args.stages:
+            results[f"{kind} {args.triples} stages"] = stages(kind, data)
+            _write(out, results)
+            continue
         r = measure(kind, data, args.repeat)
         results[f"{kind} {args.triples}"] = r
         print(f"{kind}, {r['triples']} triples: bulk into an empty graph min {r['bulk']['min']} s / median "
               f"{r['bulk']['median']} s; replace min {r['replace']['min']} s / median {r['replace']['median']} s "
-              f"({r['ratio_median']}x)", flush=True)
-        tmp = out.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(results, indent=1))
-        tmp.replace(out)
+              f"({r['ratio_median']}x)" + (f"; with --bulk {r['ratio_bulk_median']}x" if "ratio_bulk_median" in r else ""),
+              flush=True)
+        _write(out, results)
     print(f"wrote {out}")
+
+
+def _write(out: Path, results: dict) -> None:
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=1))
+    tmp.replace(out)
 
 
 if __name__ == "__main__":
