@@ -148,20 +148,28 @@ def spread(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def validation_peers(label: str, data: Path, peers: list[str], reps: int, args, checkpoint=lambda out: None) -> dict:
+def validation_peers(label: str, data: Path, peers: list[str], reps: int, args, checkpoint=lambda out: None,
+                     earlier: dict | None = None) -> dict:
     """Each peer validates the same data, in turn within each repetition; ratios per repetition.
 
     Every peer's result set is compared with exo-rdf's; a mismatch is printed loudly and recorded.
     The result sets are kept in benchmarks/data/results/<size>/; checkpoint(out) is called after
-    every run, so that an interrupted run keeps what it measured.
+    every run, so that an interrupted run keeps what it measured. earlier: the saved results of
+    an interrupted run of this size, whose runs are kept and not repeated (--resume).
     """
     out = {"repetitions": reps, "peers": peers, "runs": {p: [] for p in peers}, "mismatches": {}}
     tmp = HERE / "data" / "results" / label  # each run's result set, kept for a look at a mismatch
     tmp.mkdir(parents=True, exist_ok=True)
-    for old in tmp.glob("*.json"):  # never compare with an earlier run's
-        old.unlink()
+    if earlier:
+        out["runs"].update({p: runs for p, runs in earlier["runs"].items() if p in peers})
+        out["mismatches"].update(earlier["mismatches"])
+    else:
+        for old in tmp.glob("*.json"):  # never compare with an earlier run's
+            old.unlink()
     for rep in range(reps):
         for peer in peers:
+            if rep < len(out["runs"][peer]) or rep >= args.peer_reps.get(peer, reps):
+                continue  # measured before this resumed run, or only so many runs wanted
             keys = Path(tmp) / f"{peer}-{rep}.json"
             result = peer_stage(peer, data, keys, args)
             out["runs"][peer].append(result)
@@ -265,7 +273,10 @@ def main() -> None:
     ap.add_argument("--jena-min-heap-reps", type=int, default=1, help="runs with Jena's smallest heap, each beside exo-rdf")
     ap.add_argument("--peer-max", nargs="*", default=["pyshacl=1M"], metavar="PEER=SIZE",
                     help="largest size per peer (default pyshacl=1M; --baseline-max too)")
+    ap.add_argument("--peer-reps", nargs="*", default=[], metavar="PEER=N", help="fewer repetitions for a slow peer")
+    ap.add_argument("--resume", action="store_true", help="keep the validation runs saved today for a size, add the missing ones")
     args = ap.parse_args()
+    args.peer_reps = {k: int(v) for k, v in (item.split("=", 1) for item in args.peer_reps)}
     peer_max = {k: parse_size(v) for k, v in (item.split("=", 1) for item in args.peer_max)}
 
     from exo_rdf.catalogue import catalogue
@@ -295,7 +306,11 @@ def main() -> None:
             row["validate"] = {**partial, "summary": summarise(partial), "identical": not partial["mismatches"]}
             save(results)
 
-        row["validate"] = validation_peers(label, data, peers, args.reps or (3 if n <= 1_000_000 else 2), args, checkpoint)
+        saved = HERE / "results" / f"{results['date']}.json"
+        earlier = (json.loads(saved.read_text())["sizes"].get(label, {}).get("validate")
+                   if args.resume and saved.exists() else None)
+        row["validate"] = validation_peers(label, data, peers, args.reps or (3 if n <= 1_000_000 else 2), args, checkpoint,
+                                           earlier)
         print_summary(label, row["validate"]["summary"])
         for key, peer in (("validate-exo", "exo"), ("validate-pyshacl", "pyshacl")):  # medians, for the plot
             if "seconds" in row["validate"]["summary"].get(peer, {}):
