@@ -191,9 +191,10 @@ class Resolver:
         self.obsolete: dict[str, str | None] = {}  # iri -> replacing iri, or None
         self.bridge: dict[str, set[str]] = {}  # external iri -> own individuals that exactly match it
         self.known_tables: set[str] = set()  # families whose table has been read
-        self.sources: list[_Names] = [_Names()]  # the project's names; one more per table read
+        self.sources: list[_Names] = [_Names()]  # the project's names
+        self.tables: dict[str, _Names] = {}  # family -> the names of its table, once read
         self._cache: dict[tuple[str, str], str] = {}
-        self._keys: dict[str, list[str]] = {}
+        self._keys: dict[str, dict[str, list[str]]] = {}  # kind -> first character -> normalised names
         triples: dict[str, dict[str, list]] = {}
         for source in discover(self.root, ("ontology", "imports", "data")):
             for q in parse_quads(source):  # blank nodes too: a defined class's intersection is one
@@ -306,13 +307,18 @@ class Resolver:
                     if old and old not in self.labels:
                         self.obsolete[old] = new
                         self.families.setdefault(old, {"GO"})
-        self.sources.append(names)
+        self.tables[family] = names
         self._keys.clear()
 
     def _tables_for(self, kind: Kind) -> None:
         for family in kind.families:
             for table in TABLE_FAMILIES.get(family, (family,)):
                 self._read_table(table)
+
+    def _sources(self, kind: Kind) -> list[_Names]:
+        """The names a column of kind is resolved against: the project's, and its own tables' once read."""
+        tables = [t for f in kind.families for t in TABLE_FAMILIES.get(f, (f,)) if t in self.tables]
+        return [self.sources[0], *(self.tables[t] for t in dict.fromkeys(tables))]
 
     # resolving --------------------------------------------------------------------------------
 
@@ -361,6 +367,9 @@ class Resolver:
             raise CellProblem("missing-value", f"an empty name where a {kind.name} belongs", value=text,
                               fix=f"write a {kind.name}, e.g. {kind.example}")
         self._tables_for(kind)
+        # the project's names and the kind's own tables: what other columns made the resolver read
+        # must not change the answer (a cell line table read for another column, say)
+        sources = self._sources(kind)
         iri = expand(text) or (text if re.match(r"^https?://\S+$", text) else None)
         if iri is not None:
             return self._explicit(text, iri, kind)
@@ -372,7 +381,7 @@ class Resolver:
             key = text if tier in ("label", "synonym") else (mirna_key(text) if tier == "mirna" else normalise(text))
             if key is None:
                 continue
-            found = set().union(*(getattr(source, tier).get(key, set()) for source in self.sources))
+            found = set().union(*(getattr(source, tier).get(key, set()) for source in sources))
             found -= set(self.obsolete)
             if not found:
                 continue
@@ -418,17 +427,28 @@ class Resolver:
         return iri
 
     def closest(self, text: str, kind: Kind, n: int = 5) -> list[str]:
-        """Up to n terms of kind whose names are closest to text (difflib ratio on the normalised names)."""
+        """Up to n terms of kind whose names are closest to text (difflib ratio on the normalised names).
+
+        Names of about the same length starting with the same character are compared first, all
+        names of about the same length only when none of those is close: a full table holds
+        hundreds of thousands of names, which difflib would take a second to compare.
+        """
         if kind.name not in self._keys:
-            keys: dict[str, None] = {}
-            for source in self.sources:
+            buckets: dict[str, dict[str, None]] = {}
+            for source in self._sources(kind):
                 for key, iris in source.normal.items():
-                    if self._in_kind(kind, iris):
-                        keys[key] = None
-            self._keys[kind.name] = list(keys)
+                    if key and self._in_kind(kind, iris):
+                        buckets.setdefault(key[0], {})[key] = None
+            self._keys[kind.name] = {c: list(keys) for c, keys in buckets.items()}
+        query = normalise(text)
+        near = lambda keys: [k for k in keys if abs(len(k) - len(query)) <= max(2, len(query) // 3)]  # noqa: E731
+        buckets = self._keys[kind.name]
+        found = difflib.get_close_matches(query, near(buckets.get(query[:1], ())), n=n, cutoff=0.6) if query else []
+        if not found and query:
+            found = difflib.get_close_matches(query, [k for keys in buckets.values() for k in near(keys)], n=n, cutoff=0.6)
         out: list[str] = []
-        for key in difflib.get_close_matches(normalise(text), self._keys[kind.name], n=n, cutoff=0.6):
-            for source in self.sources:
+        for key in found:
+            for source in self._sources(kind):
                 out += sorted(i for i in self._in_kind(kind, source.normal.get(key, set())) if i not in out)
         return out[:n]
 
