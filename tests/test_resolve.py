@@ -124,9 +124,10 @@ def test_normalise_and_mirna_keys():
 
 @pytest.fixture(scope="module")
 def small_tables(tmp_path_factory):
-    """A folder of tables holding a few real rows of go.tsv, go_secondary_ids.tsv and hgnc.tsv."""
+    """A folder of tables holding a few real rows of go.tsv, go_secondary_ids.tsv, hgnc.tsv and cellosaurus.tsv."""
     folder = tmp_path_factory.mktemp("terms")
-    for name, ids in (("go.tsv", ("GO:0008150",)), ("go_secondary_ids.tsv", ("GO:0000004",)), ("hgnc.tsv", ("HGNC:1", "HGNC:17635"))):
+    for name, ids in (("go.tsv", ("GO:0008150",)), ("go_secondary_ids.tsv", ("GO:0000004",)), ("hgnc.tsv", ("HGNC:1", "HGNC:17635")),
+                      ("cellosaurus.tsv", ("cellosaurus:CVCL_B5XZ",))):
         lines = (SHARED_TERMS / name).read_text(encoding="utf-8").splitlines()
         (folder / name).write_text("\n".join([lines[0], *(line for line in lines if line.split("\t")[0] in ids)]) + "\n",
                                    encoding="utf-8")
@@ -152,3 +153,10 @@ def test_every_kind_of_term_a_template_column_takes_is_known():
     taken = {k for column in ALL.values() for k in column.term_kinds}
     assert taken - set(KINDS) == set()
     assert {"cell type", "cell line", "cancer", "anatomy", "process", "molecule"} <= taken
+
+
+def test_a_table_read_for_another_column_does_not_change_an_answer(small_tables):
+    # "PDL 9" is a Cellosaurus cell line; once cellosaurus.tsv is read, "PD-L9" in a molecule column
+    # is still an unknown molecule, not a cell line given where a molecule belongs
+    assert small_tables.resolve("PDL 9", "cell line").value == "https://www.cellosaurus.org/CVCL_B5XZ"
+    assert problem(small_tables, "PD-L9", "molecule").rule == RULE_BASE + "unknown-name"
