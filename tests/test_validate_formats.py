@@ -108,8 +108,8 @@ def test_text_uses_the_project_curies(capsys):
 
 
 def test_unknown_suffix_is_an_error(tmp_path, capsys):
-    path = tmp_path / "user.csv"
+    path = tmp_path / "user.dat"  # not .csv: a .csv (.tsv, .xlsx) is read as a curation template
     path.write_text("a,b\n")
     assert main(["validate", str(path)]) == 2
-    assert capsys.readouterr().err == (f"exo-rdf: error: {path}: unknown RDF file type '.csv'; "
+    assert capsys.readouterr().err == (f"exo-rdf: error: {path}: unknown RDF file type '.dat'; "
                                       "use .ttl, .nt, .nq, .trig, .jsonld or .owl/.rdf (RDF/XML)\n")
