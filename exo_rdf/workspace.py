@@ -106,9 +106,10 @@ class Workspace:
              progress: bool | None = False) -> Workspace:
         """Open the workspace in folder; with create, make it when the folder holds none.
 
-        A writable open clears what a killed load left and reloads context files that changed.
-        Raises WorkspaceError when there is no workspace (and not create), it is damaged, or
-        another process has it open for writing; SourceError when a context file does not parse.
+        A writable open undoes a change that was killed half-way (its checkpoint) and reloads
+        the context files that changed. Raises WorkspaceError when there is no workspace (and
+        not create), it is damaged, another process has it open for writing, or (read_only) it
+        is in the middle of a change; SourceError when a context file does not parse.
         """
         from exo_rdf.arguments import as_path, as_root
 
@@ -130,6 +131,9 @@ class Workspace:
         else:
             raise WorkspaceError(f"{folder}: no workspace here; create one with "
                                  f"'exo-rdf validate --workspace {folder} FILE...'")
+        if read_only and (folder / CHECKPOINT).exists():
+            raise WorkspaceError(f"{folder}: the workspace is being changed, or a change was killed half-way; wait for "
+                                 f"it, or undo it with 'exo-rdf validate --workspace {folder}'")
         try:
             if read_only:
                 store = ox.Store.read_only(str(folder / "store"))
@@ -207,55 +211,11 @@ class Workspace:
         return report
 
     def export(self, out, fmt: str) -> int:
-        """Write every graph of the workspace to out ("-": standard output) in fmt; return the statements written.
+        """Write every graph of the workspace to out ("-": standard output) in fmt, streaming; see
+        exo_rdf.workspace_export.export_workspace. Raises OutputError."""
+        from exo_rdf.workspace_export import export_workspace
 
-        Streams from the store, never holding the dataset in memory: quad formats (nq, trig)
-        keep the graphs; triple formats (nt, ttl) write each graph's triples in turn, so a
-        triple two files both state is written twice. Written to a temporary file, then renamed.
-        Raises OutputError for an unknown format or an unwritable path.
-        """
-        from exo_rdf.errors import OutputError
-        from exo_rdf.export import PREFIXES
-        from exo_rdf.files import finish, temporary_beside
-
-        formats = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
-                   "ttl": ox.RdfFormat.TURTLE}
-        if fmt not in formats:
-            raise OutputError(f"export of a workspace: unknown format '{fmt}'; choose one of {', '.join(formats)}")
-        rdf_format = formats[fmt]
-        kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig") else {}
-
-        def write(handle) -> None:
-            if fmt in ("nq", "trig"):
-                self.store.dump(handle, rdf_format, **kwargs)
-            else:
-                for graph in self.graphs():
-                    self.store.dump(handle, rdf_format, from_graph=graph, **kwargs)
-
-        if str(out) == "-":
-            import sys
-
-            sys.stdout.flush()
-            write(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-            return self.triples()
-        out = Path(out)
-        if not out.parent.is_dir():
-            raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
-        try:
-            tmp = temporary_beside(out)
-        except OSError as exc:
-            raise OutputError(f"{out}: cannot write in {out.parent} ({os_reason(exc)}); choose a folder you can write to") from None
-        try:
-            with open(tmp, "wb") as handle:
-                write(handle)
-            finish(tmp, out)
-        except BaseException as exc:  # Ctrl-C included: no temporary file left
-            tmp.unlink(missing_ok=True)
-            if isinstance(exc, (OSError, ValueError)):
-                raise OutputError(f"{out}: cannot write ({os_reason(exc)}); check the free space and permissions") from None
-            raise
-        return self.triples()
+        return export_workspace(self, out, fmt)
 
     # -- changing ------------------------------------------------------------------------------
 

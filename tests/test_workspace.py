@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from exo_rdf.cli import main
-from exo_rdf.errors import SourceError, WorkspaceError
+from exo_rdf.errors import OutputError, SourceError, WorkspaceError
 from exo_rdf.sources import GRAPH_BASE
 from exo_rdf.workspace import Workspace
 
@@ -120,6 +120,8 @@ def test_a_change_killed_half_way_is_undone_on_the_next_open(ws, files):
     folder = ws.folder
     ws.close()
     del ws
+    with pytest.raises(WorkspaceError, match="killed half-way"):  # a reader never sees the half-made change
+        Workspace.open(folder, read_only=True)
     again = Workspace.open(folder)
     assert {g: triples(again, g) for g in before} == before
     assert triples(again, user_graph("c")) == set()
@@ -204,3 +206,18 @@ def test_progress_eta_is_the_time_left_at_the_rate_so_far():
     assert _eta(25, 100, 10.0) == ", ETA 30 s"
     assert _eta(1, 100, 10.0) == ", ETA 16 min 30 s"
     assert _eta(0, 100, 10.0) == "" and _eta(100, 100, 10.0) == ""
+
+
+def test_export_streams_every_graph(ws, tmp_path):
+    for fmt, rdf_format in (("nt", ox.RdfFormat.N_TRIPLES), ("ttl", ox.RdfFormat.TURTLE), ("trig", ox.RdfFormat.TRIG)):
+        out = tmp_path / f"all.{fmt}"
+        assert ws.export(out, fmt) == ws.triples()
+        written = list(ox.parse(path=str(out), format=rdf_format))
+        assert len(written) == ws.triples() == len(ws.store)
+        assert {(t.subject.value, t.object.value) for t in written if t.subject.value.startswith(E)} == {
+            (E + "a1", "1"), (E + "a2", "2"), (E + "b1", "1")}
+        if fmt == "trig":  # the graphs are kept
+            assert {q.graph_name.value for q in written if q.subject.value.startswith(E)} == {user_graph("a"), user_graph("b")}
+    with pytest.raises(OutputError, match="unknown format 'kgx'"):
+        ws.export(tmp_path / "x", "kgx")
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,61 @@
+"""Export of an on-disk workspace (exo_rdf.workspace), streamed from its store into one file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from exo_rdf.sources import os_reason
+
+
+def export_workspace(ws, out, fmt: str) -> int:
+    """Write every graph of the workspace to out ("-": standard output) in fmt; return the statements written.
+
+    Streams from the store, never holding the dataset in memory: quad formats (nq, trig)
+    keep the graphs; triple formats (nt, ttl) write each graph's triples in turn, so a
+    triple two files both state is written twice. Written to a temporary file, then renamed.
+    Raises OutputError for an unknown format or an unwritable path.
+    """
+    from exo_rdf.errors import OutputError
+    from exo_rdf.export import PREFIXES
+    from exo_rdf.files import finish, temporary_beside
+
+    formats = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
+               "ttl": ox.RdfFormat.TURTLE}
+    if fmt not in formats:
+        raise OutputError(f"export of a workspace: unknown format '{fmt}'; choose one of {', '.join(formats)}")
+    rdf_format = formats[fmt]
+    kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig") else {}
+
+    def write(handle) -> None:
+        if fmt in ("nq", "trig"):
+            ws.store.dump(handle, rdf_format, **kwargs)
+        else:
+            for graph in ws.graphs():
+                ws.store.dump(handle, rdf_format, from_graph=graph, **kwargs)
+
+    if str(out) == "-":
+        import sys
+
+        sys.stdout.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return ws.triples()
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
+    try:
+        tmp = temporary_beside(out)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write in {out.parent} ({os_reason(exc)}); choose a folder you can write to") from None
+    try:
+        with open(tmp, "wb") as handle:
+            write(handle)
+        finish(tmp, out)
+    except BaseException as exc:  # Ctrl-C included: no temporary file left
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, (OSError, ValueError)):
+            raise OutputError(f"{out}: cannot write ({os_reason(exc)}); check the free space and permissions") from None
+        raise
+    return ws.triples()
+
