@@ -189,6 +189,29 @@ def test_a_subclass_link_or_files_changed_elsewhere_mean_a_full_run(synthetic):
     assert keys(run.report) == keys(ws.validate())
 
 
+def test_a_file_that_does_not_parse_or_unreadable_results_mean_a_full_run_next(synthetic):
+    from exo_rdf.errors import SourceError
+
+    data, ws, _ = synthetic
+    validate_workspace(ws, data.paths())
+    good = data.lines("part-1.nt")
+    graph = ox.NamedNode(next(e["graph"] for p, e in ws.files("data").items() if p.endswith("part-1.nt")))
+    held = set(ws.store.quads_for_pattern(None, None, None, graph))
+    data.write("part-1.nt", good + ["<broken"])
+    with pytest.raises(SourceError, match="part-1.nt:"):
+        validate_workspace(ws, data.paths())
+    assert set(ws.store.quads_for_pattern(None, None, None, graph)) == held  # the graph as it was
+    assert not (ws.folder / RESULTS).exists()  # the results were dropped before the workspace changed
+    data.write("part-1.nt", good[1:])
+    run = validate_workspace(ws, data.paths())
+    assert (run.mode, run.reason) == ("full", "no previous results")
+    (ws.folder / RESULTS).write_text("{not json", encoding="utf-8")
+    run = validate_workspace(ws)
+    assert (run.mode, run.reason) == ("full", "previous results unreadable")
+    assert keys(run.report) == keys(ws.validate())
+    assert validate_workspace(ws).mode == "incremental"  # the full run saved them again
+
+
 def test_affected_nodes_follow_class_and_sequence_paths_only():
     from exo_rdf.shacl import ShapesModel
     from exo_rdf.sources import discover, parse_quads
