@@ -350,3 +350,18 @@ def test_bulk_replaces_through_oxigraphs_bulk_loader_and_is_refused_on_virtuoso(
         assert err.endswith("/sparql: --bulk uses Oxigraph's bulk loader (no_transaction), which a virtuoso store "
                             "does not have; load without --bulk\n") and "dba" not in err
         assert sent == [] and graphs(query, g) == {g: 40} and ask(query, g, "old")
+
+
+def test_a_file_of_several_pieces_is_streamed_and_verified(store, tmp_path, capsys, monkeypatch):
+    """Oxigraph's PUT and Virtuoso's staging POST (Digest auth) take a body sent piece by piece."""
+    from exo_rdf.stores import swap
+
+    flavour, url, query = store
+    g = prefix() + "g"
+    monkeypatch.setattr(swap, "CHUNK", 1 << 12)  # the 3,000 lines below are about 40 pieces
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    path = triples_file(tmp_path, "new", 3000)
+    assert path.stat().st_size > 30 * swap.CHUNK
+    out, _ = load(url, "--file", str(path), "--graph", g, code=0, capsys=capsys)
+    assert f"-> {g}: 3000 triples sent, 3000 in the store (verified)" in out
+    assert graphs(query, g) == {g: 3000} and ask(query, g, "new") and not ask(query, g, "old")
