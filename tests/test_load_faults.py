@@ -365,3 +365,25 @@ def test_a_file_of_several_pieces_is_streamed_and_verified(store, tmp_path, caps
     out, _ = load(url, "--file", str(path), "--graph", g, code=0, capsys=capsys)
     assert f"-> {g}: 3000 triples sent, 3000 in the store (verified)" in out
     assert graphs(query, g) == {g: 3000} and ask(query, g, "new") and not ask(query, g, "old")
+
+
+def test_wrong_credentials_with_a_streamed_file_are_an_authentication_failure(store, tmp_path, capsys, monkeypatch):
+    """A body sent piece by piece cannot be sent again after a 401: the refusal is reported at
+    once (requests' Digest auth would resend the request without its body and wait)."""
+    from exo_rdf.stores import swap
+
+    flavour, url, query = store
+    g = prefix() + "g"
+    load(url, "--file", str(triples_file(tmp_path, "old", 40)), "--graph", g, code=0, capsys=capsys)
+    monkeypatch.setattr(swap, "CHUNK", 1 << 12)
+    new = str(triples_file(tmp_path, "new", 3000))
+    if flavour == "oxigraph":
+        with fault_proxy(url, password="curator:right") as proxy:
+            _, err = load(proxy.replace("http://", "http://curator:wrong@"), "--file", new, "--graph", g,
+                          "--timeout-s", "20", code=2, capsys=capsys)
+    else:
+        _, err = load(url.replace("dba:dba@", "dba:wrong@"), "--file", new, "--graph", g, "--timeout-s", "20",
+                      code=2, capsys=capsys)
+    assert "authentication failed (HTTP 401)" in err and "wrong" not in err
+    assert "no answer within" not in err  # refused at once, not waited for until the timeout
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old") and not ask(query, g, "new")

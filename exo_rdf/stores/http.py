@@ -114,6 +114,13 @@ class _SharedDigest(HTTPDigestAuth):
             r.headers["Authorization"] = self.build_digest_header(r.method, r.url)
         return super().__call__(r)
 
+    def handle_401(self, r, **kwargs):
+        """A 401 to a streamed body stands: requests would send the request again with the body
+        already consumed, announcing bytes it never sends, and wait for an answer until the timeout."""
+        if r.request.body is not None and not isinstance(r.request.body, (bytes, str)):
+            return r
+        return super().handle_401(r, **kwargs)
+
 
 class _Session(requests.Session):
     """A session that follows a redirect only within the origin it was made for."""
