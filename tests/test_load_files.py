@@ -240,3 +240,15 @@ def test_bulk_is_refused_on_a_store_without_a_bulk_loader_before_anything_is_sen
     assert proxy.requests == []
     assert capsys.readouterr().err == (f"exo-rdf: error: {proxy}/query: --bulk uses Oxigraph's bulk loader "
                                        "(no_transaction), which a generic store does not have; load without --bulk\n")
+
+
+def test_a_parsed_turtle_file_is_streamed_from_a_temporary_file_removed_after(server, monkeypatch):
+    from exo_rdf.stores import swap
+
+    read, opened = [], swap._read
+    monkeypatch.setattr(swap, "CHUNK", 1 << 10)  # the findings file is several pieces: streamed, not joined
+    monkeypatch.setattr(swap, "_read", lambda path: read.append(path) or opened(path))
+    [result] = load_files(Endpoints.from_base(server), [FINDINGS], graph="http://example.org/mine")
+    assert result.verified and graphs_in(server) == {"http://example.org/mine": result.stored}
+    [dumped] = read
+    assert dumped.name == "0.nt" and dumped.parent.name.startswith("exo-rdf-load-") and not dumped.parent.exists()

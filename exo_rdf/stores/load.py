@@ -11,6 +11,7 @@ Empty input is refused unless allow_empty is given: replacing a graph by nothing
 from __future__ import annotations
 
 import itertools
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -135,24 +136,30 @@ def load_files(endpoint, paths: list[Path], *, mode: str = "replace", graph: str
         if not path.is_file():
             raise SourceError(f"{path}: no such file; give the path of an RDF file (.nt, .ttl, .nq or .trig)", path=path)
     root = root or project_root()
-    payloads = [p for path in files for p in _file_payloads(path, graph or f"{graph_base}user/{path.stem}", allow_empty)]
-    targets = {p.graph for p in payloads}
-    prefixes = [graph_base] + sorted(g for g in targets if not g.startswith(graph_base))
-    return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes, progress, bulk)
+    with tempfile.TemporaryDirectory(prefix="exo-rdf-load-") as folder:  # parsed graphs, streamed from disk
+        payloads = [p for path in files
+                    for p in _file_payloads(path, graph or f"{graph_base}user/{path.stem}", allow_empty, Path(folder))]
+        targets = {p.graph for p in payloads}
+        prefixes = [graph_base] + sorted(g for g in targets if not g.startswith(graph_base))
+        return _write_all(endpoint, payloads, mode, root, timeout_s, prefixes, notes, progress, bulk)
 
 
-def _file_payloads(path: Path, default_graph: str, allow_empty: bool) -> list[Payload]:
-    """The graphs one file fills: its N-Triples per graph. Raises SourceError, LoadError (empty)."""
+def _file_payloads(path: Path, default_graph: str, allow_empty: bool, folder: Path) -> list[Payload]:
+    """The graphs one file fills: its N-Triples per graph (a parsed file's written into folder).
+    Raises SourceError, LoadError (empty)."""
     quads = path.suffix.lower() in QUAD_SUFFIXES
-    out = [_nt_payload(path, default_graph)] if path.suffix.lower() == ".nt" else _parsed_payloads(path, default_graph)
+    out = ([_nt_payload(path, default_graph)] if path.suffix.lower() == ".nt"
+           else _parsed_payloads(path, default_graph, folder))
     if not allow_empty and sum(p.triples for p in out) == 0:
         what = f"replacing <{default_graph}> by it would empty that graph" if not quads else "it names no graph"
         raise LoadError(f"{path}: holds no triples; {what}; give --allow-empty to load it all the same")
     return out
 
 
-def _parsed_payloads(path: Path, default_graph: str) -> list[Payload]:
-    """Turtle, TriG or N-Quads parsed here, one payload per graph. Raises SourceError."""
+def _parsed_payloads(path: Path, default_graph: str, folder: Path) -> list[Payload]:
+    """Turtle, TriG or N-Quads parsed here, one payload per graph, its N-Triples written into
+    folder to be streamed from there (not held in memory beside the parsed store).
+    Raises SourceError."""
     store = ox.Store()
     load_into(store, SourceFile(path, "data", default_graph))
     quads = path.suffix.lower() in QUAD_SUFFIXES
@@ -161,8 +168,16 @@ def _parsed_payloads(path: Path, default_graph: str) -> list[Payload]:
     if default:  # triples outside any named graph go where a triple file's would
         store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(default_graph)) for q in default)
         graphs.add(default_graph)
-    return [_payload(g, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)), str(path))
-            for g in sorted(graphs)]
+    out = []
+    for g in sorted(graphs):
+        name = ox.NamedNode(g)
+        dumped = folder / f"{len(list(folder.iterdir()))}.nt"
+        store.dump(str(dumped), format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        first = [ox.Triple(q.subject, q.predicate, q.object)
+                 for q in itertools.islice(store.quads_for_pattern(None, None, None, name), 300)]
+        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, name))
+        out.append(Payload(g, dumped, triples, probes_of(first), str(path)))
+    return out
 
 
 def _nt_payload(path: Path, graph: str) -> Payload:
