@@ -139,8 +139,9 @@ def _add_load(sub) -> None:
     p.add_argument("--progress", action="store_true",
                    help="show the bytes sent and an ETA on stderr, also when it is not a terminal (on by default on a terminal)")
     p.add_argument("--bulk", action="store_true",
-                   help="Oxigraph only: send through the server's bulk loader (no_transaction), several times faster "
-                        "on an on-disk store, but NOT atomic: a replaced graph is removed first, readers see the new "
+                   help="Oxigraph only: send through the server's bulk loader (no_transaction): on an on-disk store "
+                        "about 14x faster into an empty graph, 1.5x for a replace (the old graph's removal stays a "
+                        "transaction); NOT atomic: a replaced graph is removed first, readers see the new "
                         "one filling up, and a failure or a concurrent load can leave part of it (the command then "
                         "says what the graph holds); for a first load or a graph nobody reads meanwhile"),
     mode = p.add_mutually_exclusive_group()
