@@ -135,7 +135,12 @@ def record(n: int, expected: dict, exo_runs: list, linkml_runs: list) -> dict:
         "counts": {"exo": sorted({r["rejected"] for r in exo_runs if "rejected" in r}),
                    "linkml": sorted({r["validate"]["rejected"] for r in linkml_runs if "rejected" in r["validate"]})},
     }
-    row["rejected"]["same_rows"] = (row["rejected"]["exo"] == row["rejected"]["linkml"] == [expected["rejected_digest"]])
+    spoiled = [expected["rejected_digest"]]
+    row["rejected"]["exo_rejects_spoiled"] = row["rejected"]["exo"] == spoiled if exo_runs else None
+    row["rejected"]["linkml_rejects_spoiled"] = row["rejected"]["linkml"] == spoiled if linkml_runs else None
+    # both sides, each run, rejected exactly the spoiled rows (None where a side did not run)
+    row["rejected"]["same_rows"] = (row["rejected"]["exo"] == row["rejected"]["linkml"] == spoiled
+                                    if exo_runs and linkml_runs else None)
     return row
 
 
@@ -170,7 +175,9 @@ def _print_size(label: str, row: dict) -> None:
         r = row["ratio_linkml_validate_over_exo"]
         print(f"[{label}] linkml-validate alone/exo-rdf curate: median {r['median']}x (min {r['min']}x, max {r['max']}x)",
               flush=True)
-    print(f"[{label}] same rows rejected by both as spoiled: {row['rejected']['same_rows']} {row['rejected']}", flush=True)
+    print(f"[{label}] rows rejected as spoiled: exo-rdf {row['rejected']['exo_rejects_spoiled']}, LinkML "
+          f"{row['rejected']['linkml_rejects_spoiled']}, both the same {row['rejected']['same_rows']} {row['rejected']}",
+          flush=True)
 
 
 def save(results: dict) -> Path:
