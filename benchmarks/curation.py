@@ -112,8 +112,10 @@ def record(n: int, expected: dict, exo_runs: list, linkml_runs: list) -> dict:
     row["linkml"] = {**summary([r["seconds"] for r in linkml_runs if "seconds" in r]),
                      "validate": summary([r["validate"]["seconds"] for r in linkml_runs if "seconds" in r["validate"]]),
                      "convert": summary([r["convert"]["seconds"] for r in linkml_runs if "seconds" in r.get("convert", {})]),
-                     "peak_mb": {"validate": max((r["validate"].get("peak_mb", 0) for r in linkml_runs), default=None),
-                                 "convert": max((r.get("convert", {}).get("peak_mb", 0) for r in linkml_runs), default=None)},
+                     "peak_mb": {"validate": max((r["validate"]["peak_mb"] for r in linkml_runs if "peak_mb" in r["validate"]),
+                                                 default=None),
+                                 "convert": max((r["convert"]["peak_mb"] for r in linkml_runs if "peak_mb" in r.get("convert", {})),
+                                                default=None)},
                      "errors": [e for r in linkml_runs for e in (r["validate"].get("error"), r.get("convert", {}).get("error")) if e]}
     # repetition i of each side against each other; with fewer LinkML runs, its last one stands for the rest
     pairs = [(ex, linkml_runs[min(i, len(linkml_runs) - 1)]) for i, ex in enumerate(exo_runs)] if linkml_runs else []
