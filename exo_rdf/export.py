@@ -69,13 +69,23 @@ def export(out: Path | str, fmt: str, *, root: Path | None = None) -> int:
     else:
         items = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in dataset), key=str)
     kwargs = {"prefixes": PREFIXES} if fmt in ("ttl", "trig", "xml") else {}
-    if str(out) == "-":  # standard output
+    write_rdf_atomic(out, lambda handle: ox.serialize(items, handle, format=rdf_format, **kwargs))
+    return len(items)
+
+
+def write_rdf_atomic(out: Path | str, write) -> None:
+    """Call write(binary handle) on standard output (out '-') or on a temporary file renamed to out.
+
+    Raises OutputError when the folder is missing or not writable or the write fails; nothing is
+    left behind, also on Ctrl-C.
+    """
+    if str(out) == "-":
         import sys
 
         sys.stdout.flush()
-        ox.serialize(items, sys.stdout.buffer, format=rdf_format, **kwargs)
+        write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
-        return len(items)
+        return
     out = Path(out)
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
@@ -84,11 +94,11 @@ def export(out: Path | str, fmt: str, *, root: Path | None = None) -> int:
     except OSError as exc:
         raise OutputError(f"{out}: cannot write in {out.parent} ({os_reason(exc)}); choose a folder you can write to") from None
     try:
-        ox.serialize(items, str(tmp), format=rdf_format, **kwargs)
+        with open(tmp, "wb") as handle:
+            write(handle)
         finish(tmp, out)
     except BaseException as exc:  # Ctrl-C and kill -TERM (as KeyboardInterrupt) included: no temporary file left
         tmp.unlink(missing_ok=True)
         if isinstance(exc, (OSError, ValueError, TypeError)):
             raise OutputError(f"{out}: cannot write ({os_reason(exc)}); check the free space and permissions") from None
         raise
-    return len(items)

@@ -18,7 +18,7 @@ def export_workspace(ws, out, fmt: str) -> int:
     """
     from exo_rdf.errors import OutputError
     from exo_rdf.export import PREFIXES
-    from exo_rdf.files import finish, temporary_beside
+    from exo_rdf.export import write_rdf_atomic
 
     formats = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
                "ttl": ox.RdfFormat.TURTLE}
@@ -34,28 +34,6 @@ def export_workspace(ws, out, fmt: str) -> int:
             for graph in ws.graphs():
                 ws.store.dump(handle, rdf_format, from_graph=graph, **kwargs)
 
-    if str(out) == "-":
-        import sys
-
-        sys.stdout.flush()
-        write(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-        return ws.triples()
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise OutputError(f"{out}: folder {out.parent} does not exist; create it first")
-    try:
-        tmp = temporary_beside(out)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write in {out.parent} ({os_reason(exc)}); choose a folder you can write to") from None
-    try:
-        with open(tmp, "wb") as handle:
-            write(handle)
-        finish(tmp, out)
-    except BaseException as exc:  # Ctrl-C included: no temporary file left
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, (OSError, ValueError)):
-            raise OutputError(f"{out}: cannot write ({os_reason(exc)}); check the free space and permissions") from None
-        raise
+    write_rdf_atomic(out, write)
     return ws.triples()
 

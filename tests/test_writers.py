@@ -102,9 +102,10 @@ def test_an_out_that_is_a_file_is_refused(tmp_path):
 def test_export_interrupted_by_ctrl_c_removes_its_temporary_file(tmp_path, monkeypatch, capsys):
     real = exo_rdf.export.ox.serialize
 
-    def interrupted(items, path, **kwargs):
-        real(items[:100], path, **kwargs)  # part of the output is on disk
-        assert os.path.getsize(path) > 0
+    def interrupted(items, handle, **kwargs):
+        real(items[:100], handle, **kwargs)  # part of the output is on disk
+        handle.flush()
+        assert os.path.getsize(handle.name) > 0
         raise KeyboardInterrupt
 
     monkeypatch.setattr(exo_rdf.export.ox, "serialize", interrupted)
@@ -115,9 +116,8 @@ def test_export_interrupted_by_ctrl_c_removes_its_temporary_file(tmp_path, monke
 
 
 def test_export_failing_to_write_removes_its_temporary_file(tmp_path, monkeypatch, capsys):
-    def full(items, path, **kwargs):
-        with open(path, "wb") as handle:
-            handle.write(b"<a> <b> ")
+    def full(items, handle, **kwargs):
+        handle.write(b"<a> <b> ")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(exo_rdf.export.ox, "serialize", full)
