@@ -203,7 +203,10 @@ class _Run:
         path = None
         if ps is not None:
             path = ps.path.value if isinstance(ps.path, ox.NamedNode) else "(complex path)"
-        key = (focus.value, path, component, None if value is None else str(value))
+        source_shape = shape if ps is None else ps.node
+        # the source shape is part of a result's identity (as in a SHACL report): a node failing
+        # two shapes with the same component and path gets one result from each
+        key = (focus.value, str(source_shape), path, component, None if value is None else str(value))
         self.focus_terms[focus.value] = focus
         if key not in self.results:
             self.results[key] = self.Violation(
@@ -213,7 +216,7 @@ class _Run:
                 severity=severity or (ps.severity if ps else "Violation"),
                 message=(message if ps is None else ps.message) or component,
                 value=None if value is None else value.value,
-                shape=(shape if ps is None else ps.node).value if isinstance(shape if ps is None else ps.node, ox.NamedNode) else None,
+                shape=source_shape.value if isinstance(source_shape, ox.NamedNode) else None,
             )
 
     def target_rows(self, ps: PropertyShape, *extra) -> list[tuple]:
