@@ -28,6 +28,7 @@ EXPECTED = {
     "biomarker-sensitivity-above-one": {(F, EXO + "sensitivityMax", "MaxInclusive")},
     "biomarker-specificity-min-above-max": {(F, EXO + "specificityMin", "LessThanOrEquals")},
     "biomarker-integer-fraction": {(F, EXO + "sensitivityMax", "Datatype")},
+    "biomarker-undeclared-panel": {(F, EXO + "marker", "Class")},
     "biomarker-cancer-not-mondo": {(F, EXO + "cancer", "Pattern")},
     "biomarker-fluid-not-uberon": {(F, EXO + "fluid", "Pattern")},
     "biomarker-missing-marker": {(F, EXO + "marker", "MinCount")},
@@ -88,7 +89,7 @@ def test_bundled_data_conforms(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("name", ["user-findings", "user-findings-more", "user-findings-roles"])
+@pytest.mark.parametrize("name", ["user-findings", "user-findings-more", "user-findings-roles", "user-findings-groups"])
 def test_valid_user_file_conforms(name, engine):
     report = validate([FIXTURES / "valid" / f"{name}.ttl"], engine=engine)
     assert report.conforms, report.text()

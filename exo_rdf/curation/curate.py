@@ -23,8 +23,6 @@ import pyoxigraph as ox
 from exo_rdf.curation.problems import CellProblem, Problem, rule
 from exo_rdf.errors import ExoRdfError, OutputError, SourceError
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-EXO = "https://w3id.org/exo-rdf/ontology/"
 #: rows validated together: large enough that the per-block cost of the shapes' queries is small
 BLOCK_ROWS = 20_000
 #: what a template given to `exo-rdf validate` or `exo-rdf curate` may be
@@ -79,7 +77,6 @@ class _Validator:
         self.root = root
         context = context_sources(root)
         self.context = [q for source in context for q in parse_quads(source)] + _skolemised(shape_quads)
-        self.context += _bundled_entities([s for s in discover(root, ("data",)) if s not in context], self.context)
 
     def check(self, quads: list[ox.Quad]):
         """The violations of one block of rows and the context (the caller keeps those of its rows)."""
@@ -89,26 +86,6 @@ class _Validator:
         store.extend(self.context)
         store.extend(quads)
         return check_store(store, self.model, root=self.root).violations
-
-
-def _bundled_entities(sources, context: list[ox.Quad]) -> list[ox.Quad]:
-    """The triples of the bundled data that are not about findings: the protein groups, panels and
-    EV types that rows may name (exod:group-integrins is declared beside the findings, in data/ev-types.ttl)."""
-    from exo_rdf.sources import parse_quads
-
-    rdf_type, sub_class = RDF + "type", "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-    parents: dict[str, set[str]] = {}
-    for q in context:
-        if q.predicate.value == sub_class:
-            parents.setdefault(q.subject.value, set()).add(q.object.value)
-    quads = [q for source in sources for q in parse_quads(source)]
-
-    def is_finding(cls: str, seen=()) -> bool:
-        return cls in (EXO + "Finding", EXO + "TargetRegulation") or any(
-            is_finding(p, (*seen, cls)) for p in parents.get(cls, ()) if p not in seen)
-
-    findings = {q.subject for q in quads if q.predicate.value == rdf_type and is_finding(q.object.value)}
-    return [q for q in quads if q.subject not in findings and isinstance(q.subject, ox.NamedNode)]
 
 
 class _Block:
