@@ -224,12 +224,23 @@ class _Run:
 
     def counts(self, ps: PropertyShape) -> None:
         low, high = ps.one("minCount"), ps.one("maxCount")
-        if low is None and high is None:
-            return
-        if high is None and low.value == "1" and len(ps.predicates) == 1:
+        if low is not None and int(low.value) == 1 and len(ps.predicates) == 1:
             # no value at all: one lookup per focus node instead of counting each one's values
             for row in self.select("min-count-missing", ["targetClass", "predicate"], self.target_rows(ps)):
                 self.report(ps, row["focus"], "MinCountConstraintComponent")
+            low = None
+        if high is not None and int(high.value) in (0, 1) and ps.predicates:
+            # a value too many found as such: grouping every focus node's values to count them
+            # holds a table of all focus nodes at once, which costs more memory than the store's indexes
+            if int(high.value) == 0:
+                rows = self.select("focus-nodes-with-values", ["targetClass", "predicate"], self.target_rows(ps))
+            else:
+                rows = self.select("two-values", ["targetClass", "predicate", "other"],
+                                   [(t, p, o) for t in ps.targets for p in ps.predicates for o in ps.predicates])
+            for row in rows:
+                self.report(ps, row["focus"], "MaxCountConstraintComponent")
+            high = None
+        if low is None and high is None:
             return
         rows = self.target_rows(ps, low or ox.Literal("0", datatype=ox.NamedNode(XSD + "integer")), high or NO_UPPER_BOUND)
         for row in self.select("counts", ["targetClass", "predicate", "minCount", "maxCount"], rows):
@@ -240,20 +251,23 @@ class _Run:
                 self.report(ps, row["focus"], "MaxCountConstraintComponent")
 
     def value_constraints(self, ps: PropertyShape) -> None:
-        checks = [(c, v) for c, v in ps.constraints.items() if c in VALUE_CHECKS or c == SH + "class"]
-        if not checks:
+        checks = [(c, v) for c, v in ps.constraints.items() if c in VALUE_CHECKS]
+        classes = ps.constraints.get(SH + "class", [])
+        if not checks and not classes:
             return
-        values = [row["value"] for row in self.select("values", ["predicate"], [(p,) for p in ps.predicates])]
         failing: dict[str, list] = {}
-        for constraint, params in checks:
-            component = constraint[len(SH):][0].upper() + constraint[len(SH) + 1:] + "ConstraintComponent"
-            if constraint == SH + "class":
-                rows = [(v, c) for v in values for c in params]
-                bad = [r["value"] for r in self.select("not-instances", ["value", "class"], rows)]
-            else:
-                bad = [v for v in values if any(not VALUE_CHECKS[constraint](self.model, v, p) for p in params)]
-            for v in bad:
-                failing.setdefault(component, []).append(v)
+        named: list = []  # the values, kept only when sh:class needs them bound in a query
+        # the values are checked as they come: a path with many distinct literals is never held in a list
+        for row in self.select("values", ["predicate"], [(p,) for p in ps.predicates]):
+            v = row["value"]
+            if classes:
+                named.append(v)
+            for constraint, params in checks:
+                if any(not VALUE_CHECKS[constraint](self.model, v, p) for p in params):
+                    failing.setdefault(_component(constraint), []).append(v)
+        if classes:
+            rows = [(v, c) for v in named for c in classes]
+            failing["ClassConstraintComponent"] = [r["value"] for r in self.select("not-instances", ["value", "class"], rows)]
         for component, bad in failing.items():
             rows = [(t, p, v) for t in ps.targets for p in ps.predicates for v in dict.fromkeys(bad)]
             for row in self.select("focus-nodes-with-values", ["targetClass", "predicate", "value"], rows):
@@ -304,6 +318,12 @@ class _Run:
                 return
         for _, focus in sorted(failing.items()):
             self.report(None, focus, "OrConstraintComponent", shape=shape, message=message, severity=severity)
+
+
+def _component(constraint: str) -> str:
+    """The constraint component of a constraint parameter: sh:maxInclusive -> MaxInclusiveConstraintComponent."""
+    name = constraint[len(SH):]
+    return name[0].upper() + name[1:] + "ConstraintComponent"
 
 
 def _is_numeric(term) -> bool:
@@ -372,7 +392,7 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
     store = ox.Store()
     loading = Progress("validate: loading", sum(os.path.getsize(s.path) for s in data), unit="MB", enabled=progress)
     for source in data:
-        load_into(store, source, loading if loading.enabled else None)
+        load_into(store, source, loading if loading.enabled else None, new_graph=True)  # each file its own graph
     loading.finish()
     store.extend(_skolemised(shape_quads))
     return check_store(store, model, root=root, progress=progress)

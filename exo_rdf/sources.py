@@ -214,18 +214,19 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         ) from None
 
 
-def load_into(store: ox.Store, source: SourceFile, progress=None) -> None:
+def load_into(store: ox.Store, source: SourceFile, progress=None, *, new_graph: bool = False) -> None:
     """Load one source file into store, in its named graph, without Python objects per triple.
 
     The load is transactional: a file that does not parse adds nothing. With a Progress (see
-    exo_rdf.progress), N-Triples files load in blocks and report the bytes read; the file's
-    graph must then be new to the store, since a bad line clears it.
+    exo_rdf.progress) or new_graph, N-Triples files load in blocks of LOAD_BLOCK bytes (a load
+    of a whole file holds a second copy of much of it while it runs), reporting the bytes read
+    to progress if given; the file's graph must then be new to the store, since a bad line clears it.
     Raises SourceError naming the file and line when the file does not parse.
     """
     fmt = rdf_format(source.path)
     graph = None if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else ox.NamedNode(source.graph)
     try:
-        if progress is not None and fmt == ox.RdfFormat.N_TRIPLES:
+        if (progress is not None or new_graph) and fmt == ox.RdfFormat.N_TRIPLES:
             _load_in_blocks(store, source, graph, progress)
             return
         store.load(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri(), to_graph=graph)
@@ -239,12 +240,12 @@ def load_into(store: ox.Store, source: SourceFile, progress=None) -> None:
         raise SourceError(f"{source.path}: cannot be read ({os_reason(exc)})", path=source.path) from None
 
 
-#: bytes of N-Triples loaded at a time when progress is shown
-LOAD_BLOCK = 16 << 20
+#: bytes of N-Triples loaded at a time when loading in blocks (larger blocks raise the peak memory, not the speed)
+LOAD_BLOCK = 1 << 20
 
 
 def _load_in_blocks(store: ox.Store, source: SourceFile, graph: ox.NamedNode, progress) -> None:
-    """Load an N-Triples file block by block (cut at line ends), so that progress can be shown.
+    """Load an N-Triples file block by block (cut at line ends): progress (or None) is told each block's bytes.
 
     Raises SyntaxError with the line number in the whole file; the graph is cleared first.
     """
@@ -267,7 +268,8 @@ def _load_in_blocks(store: ox.Store, source: SourceFile, graph: ox.NamedNode, pr
                     exc.msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) + lines_before}", exc.msg or "")
                     raise
                 lines_before += chunk.count(b"\n")
-                progress.add(len(chunk))
+                if progress is not None:
+                    progress.add(len(chunk))
             if not data:
                 return
 

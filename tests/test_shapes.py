@@ -124,3 +124,18 @@ def test_compiled_engine_refuses_shapes_it_does_not_implement(tmp_path):
     )
     with pytest.raises(ValidationEngineError, match="sh:closed .*--engine pyshacl"):
         validate(root=root)
+
+
+def test_a_bad_line_past_the_first_load_block_is_named(tmp_path, monkeypatch):
+    # validation loads N-Triples in blocks: the line number must count the blocks before
+    from exo_rdf import sources
+    from exo_rdf.errors import SourceError
+
+    monkeypatch.setattr(sources, "LOAD_BLOCK", 200)
+    lines = [f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(60)]
+    lines[47] = "<http://example.org/s47> <http://example.org/p> broken .\n"
+    bad = tmp_path / "mine.nt"
+    bad.write_text("".join(lines))
+    with pytest.raises(SourceError, match=rf"{bad}:48: not valid N-Triples") as caught:
+        validate([bad])
+    assert caught.value.line == 48
