@@ -19,6 +19,7 @@ def test_everything_about_pd_l1_with_provenance(store):
     got = {(local(f), kind, role) for f, kind, role in rows(store, "findings-for-molecule", {"molecule": "PD-L1"}, "finding", "kind", "role")}
     assert got == {
         ("finding-protein-therapy-21", "cargo effect finding", "cargo"),
+        ("finding-protein-therapy-35", "cargo effect finding", "cargo"),
         ("finding-protein-therapy-22", "therapy finding", "participant"),
         ("finding-protein-therapy-30", "therapy finding", "participant"),
         ("finding-protein-therapy-31", "therapy finding", "cargo"),
@@ -31,7 +32,7 @@ def test_everything_about_pd_l1_with_provenance(store):
         ("finding-tex-tumour-growth-07", "cargo category finding", "cargo"),
     }
     # the HGNC symbol finds the same findings as the printed name
-    assert len(rows(store, "findings-for-molecule", {"molecule": "cd274"}, "finding")) == 11
+    assert len(rows(store, "findings-for-molecule", {"molecule": "cd274"}, "finding")) == 12
 
 
 def test_findings_by_reference_per_review(store):
@@ -247,6 +248,6 @@ def test_cargo_by_hallmark_finds_processes_by_the_words_the_reviews_print(store)
     def found(process):
         return {local(f) for (f,) in rows(store, "cargo-by-hallmark", {"process": process}, "finding")}
 
-    assert {"finding-protein-metastasis-17", "finding-protein-signal-molecules-10"} <= found("invasion")
+    assert {"finding-protein-metastasis-36", "finding-protein-signal-molecules-10"} <= found("invasion")
     assert "finding-tex-angiogenesis-metastasis-09" in found("destruction of the extracellular matrix")
     assert "finding-protein-metastasis-04" in found("ECM remodelling") == found("ecm-remodelling")
