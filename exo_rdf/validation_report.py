@@ -36,47 +36,82 @@ def _node(value: str):
 
 
 def _where(report) -> tuple[dict[str, tuple[str, int | None]], dict[tuple, object]]:
-    """Focus node -> (file, line or None) of the first source that states it; (focus, path, value) -> the value's term."""
+    """Focus node -> (file, line or None) of the first source that states it; (focus, path, value) -> the value's term.
+
+    Each source is parsed as a stream and its text read at most once, whatever the number of results.
+    """
     wanted = {v.focus for v in report.violations}
     places, values = {}, {}
     if not wanted:
         return places, values
-    from exo_rdf.sources import parse_quads
+    from exo_rdf.sources import rdf_format
 
     paths = {(v.focus, v.path) for v in report.violations}
     for source in report.sources:
+        here, found = set(), {}
         try:
-            quads = parse_quads(source)
+            for t in ox.parse(path=str(source.path), format=rdf_format(source.path), base_iri=source.path.resolve().as_uri()):
+                s = t.subject.value if isinstance(t.subject, ox.NamedNode) else None
+                if s in wanted:
+                    here.add(s)
+                    if (s, t.predicate.value) in paths:
+                        found.setdefault((s, t.predicate.value, t.object.value), t.object)
         except Exception:  # noqa: BLE001 -- a file that parsed for validation; a location is a courtesy
             continue
-        here = set()
-        for q in quads:
-            s = q.subject.value if isinstance(q.subject, ox.NamedNode) else None
-            if s in wanted:
-                here.add(s)
-                if (s, q.predicate.value) in paths:
-                    values.setdefault((s, q.predicate.value, q.object.value), q.object)
-        for focus in here - places.keys():
-            places[focus] = (str(source.path), _line(source.path, focus))
+        for key, term in found.items():
+            values.setdefault(key, term)
+        new = here - places.keys()
+        lines = _lines(source.path, new) if new else {}
+        for focus in new:
+            places[focus] = (str(source.path), lines.get(focus))
     return places, values
 
 
-def _line(path, iri: str) -> int | None:
-    """The first line of a text RDF file that starts with iri, written in full or as a prefixed name."""
+#: a run of the characters a prefixed name is written with (those _continues counts as part of a name)
+_NAME_RUN = re.compile(r"[\w.:-]*")
+
+
+def _lines(path, iris: set[str]) -> dict[str, int]:
+    """IRI -> the first line of a text RDF file that starts with it, written in full or as a prefixed name.
+
+    The file is read once for all the IRIs.
+    """
     if path.suffix.lower() not in _TEXT_SUFFIXES:
-        return None
+        return {}
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
-    names = [f"<{iri}>"] + [f"{p or ''}:{iri[len(base):]}" for p, base in _PREFIX_LINE.findall(text)
-                            if base and iri.startswith(base)]
+        return {}
+    prefixes = _PREFIX_LINE.findall(text)
+    names: dict[str, list[str]] = {}  # a name made of name characters only: found as a line's leading run of them
+    odd: list[tuple[str, str]] = []  # any other prefixed name (escapes, %): compared as it is
+    for iri in iris:
+        for n in [f"<{iri}>"] + [f"{p or ''}:{iri[len(base):]}" for p, base in prefixes if base and iri.startswith(base)]:
+            if n.startswith("<") or _NAME_RUN.fullmatch(n):
+                names.setdefault(n, []).append(iri)
+            else:
+                odd.append((n, iri))
+    found: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.lstrip()
-        if any(stripped.startswith(n) and (len(stripped) == len(n) or not (stripped[len(n)].isalnum() or stripped[len(n)] in "-_.:"))
-               for n in names):
-            return number
-    return None
+        if stripped.startswith("<"):
+            end = stripped.find(">") + 1
+            lead = stripped[:end] if end and not _continues(stripped, end) else None
+        else:
+            lead = _NAME_RUN.match(stripped).group()
+        for iri in names.get(lead, ()):
+            found.setdefault(iri, number)
+        for n, iri in odd:
+            if stripped.startswith(n) and not _continues(stripped, len(n)):
+                found.setdefault(iri, number)
+        if len(found) == len(iris):
+            break
+    return found
+
+
+def _continues(text: str, end: int) -> bool:
+    """Whether a name that ends at end in text is only the start of a longer one."""
+    return end < len(text) and (text[end].isalnum() or text[end] in "-_.:")
 
 
 def rows(report) -> list[dict[str, object]]:

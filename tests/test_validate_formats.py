@@ -113,3 +113,23 @@ def test_unknown_suffix_is_an_error(tmp_path, capsys):
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err == (f"exo-rdf: error: {path}: unknown RDF file type '.dat'; "
                                       "use .ttl, .nt, .nq, .trig, .jsonld or .owl/.rdf (RDF/XML)\n")
+
+
+def test_locations_of_many_results_read_the_file_once(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from exo_rdf.validate import validate
+
+    text = FIXTURE.read_text(encoding="utf-8")
+    mine = tmp_path / "three.ttl"
+    mine.write_text("".join(text.replace("finding-user-01", f"finding-user-0{n}") for n in (1, 2, 3)), encoding="utf-8")
+    lines = mine.read_text(encoding="utf-8").splitlines()
+    expected = {FOCUS[:-1] + str(n): next(i for i, line in enumerate(lines, 1) if line.startswith(f"exod:finding-user-0{n} "))
+                for n in (1, 2, 3)}
+    report = validate([mine])
+    reads = []
+    original = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self) or original(self, *a, **k))
+    got = {r["focus_node"]: (r["source_file"], r["line"]) for r in json.loads(report.serialize("json"))["results"]}
+    assert got == {focus: (str(mine), line) for focus, line in expected.items()}
+    assert reads.count(mine) == 1
