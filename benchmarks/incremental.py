@@ -8,12 +8,13 @@ and validates it once in full (which saves the results). Then, per repetition, o
 one file gets an invalid value (odd repetitions) or its valid value back (even ones), and in
 the same process, on the same workspace state:
 - incremental: exo_rdf.incremental.validate_workspace, end to end (reading the results,
-  snapshot of the graph that may change, reloading the changed file, the delta, the re-check,
-  saving the results), with the time of each step;
+  reloading the changed file by difference, which gives the delta, the nodes it affects, the
+  re-check, saving the results), with the time of each step;
 - full: Workspace.validate on the state the incremental run left;
-and checks that both give the same (focus, path, component, value, severity) set. Records min
-and median of each and their ratio, also without the reload of the changed file (which a full
-run after an edit needs too), in benchmarks/results/incremental-<date>.json after every repetition.
+and checks that both give the same (focus, path, component, value, severity) set. Records min,
+median and max of each and their ratio, also without the reload of the changed file (which a full
+run after an edit needs too), with the load average before and after (the machine is shared), in
+benchmarks/results/incremental-<date>.json after every repetition.
 """
 from __future__ import annotations
 
@@ -116,7 +117,10 @@ def main() -> None:
     print(f"loaded and validated {ws.triples()} triples in {load_full:.1f} s", file=sys.stderr)
 
     incremental, full, steps, affected = [], [], [], []
+    import pyoxigraph
+
     record = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "cpus": os.cpu_count(),
+              "pyoxigraph": pyoxigraph.__version__, "loadavg_before": [round(x, 2) for x in os.getloadavg()],
               "nice": os.nice(0), "triples": ws.triples(), "files": len(paths),
               "first_load_and_full_seconds": round(load_full, 1), "identical_results": True}
     for rep in range(1, args.reps + 1):
@@ -141,7 +145,7 @@ def main() -> None:
             "incremental_over_full": spread([i / f for i, f in zip(incremental, full)]),
             "incremental_without_reload_seconds": spread(checking),
             "incremental_without_reload_over_full": spread([c / f for c, f in zip(checking, full)]),
-            "incremental_steps": steps, "changes": affected,
+            "incremental_steps": steps, "changes": affected, "loadavg_after": [round(x, 2) for x in os.getloadavg()],
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
         out = save(args.triples, record)  # after every repetition: an interrupted run keeps what it measured
     for p in paths:

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import WorkspaceError
 from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store
+from exo_rdf.workspace_diff import MAX_DIFF
 
 RESULTS = "validation-results.json"
 #: above this many affected nodes a full run on the on-disk store is cheaper than copying their neighbourhood into memory
@@ -47,7 +48,7 @@ class Run:
     """What validate_workspace did: ``report`` (ValidationReport), ``mode`` ("full" or
     "incremental"), ``reason`` (why a full run), ``affected`` (focus nodes re-checked; None: all),
     ``delta`` (triples the changed graphs gained or lost), ``changes`` (the workspace's Changes),
-    ``seconds`` (wall time per step: read, snapshot, sync, delta, check, save)."""
+    ``seconds`` (wall time per step: read, sync, delta, check, save)."""
 
     report: object
     mode: str
@@ -142,16 +143,6 @@ def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root) -> list:
     return [v for v in report.violations if v.focus in keys]
 
 
-def graph_triples(store: ox.Store, graph: ox.NamedNode) -> set:
-    """The triples of one graph of store, as a set of Triples (its old state, kept before a sync)."""
-    return {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
-
-
-def graph_delta(old: set, store: ox.Store, graph: ox.NamedNode) -> set:
-    """The triples graph of store gained or lost against old (its Triples before)."""
-    return old ^ graph_triples(store, graph)
-
-
 # -- the results file ------------------------------------------------------------------------
 
 def _state(ws) -> dict:
@@ -234,23 +225,19 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False, max_aff
 
     previous, reason = load_results(ws)
     lap("read")
-    old_graphs: dict[str, set] = {}
     changes = []
     if paths is not None:
-        if previous is not None:
-            old_graphs = {g: graph_triples(ws.store, ox.NamedNode(g)) for g in _graphs_that_may_change(ws, paths)}
-            lap("snapshot")
         forget_results(ws)  # the workspace is about to change: stale results must never be taken for current
-        changes = ws.sync(paths, progress=progress)
+        changes = ws.sync(paths, progress=progress, deltas=previous is not None)
     lap("sync")
     model = ws.shapes_model()
     delta = set()
     if previous is not None:
         for change in changes:
-            if change.status != "new" and change.graph not in old_graphs:
-                previous, reason = None, f"{change.path} changed, its old triples not kept"
+            if change.delta is None:
+                previous, reason = None, f"{change.path}: too many triples to compare (more than {MAX_DIFF})"
                 break
-            delta |= graph_delta(old_graphs.get(change.graph, set()), ws.store, ox.NamedNode(change.graph))
+            delta |= change.delta
     affected = None
     if previous is not None:
         affected = affected_nodes(ws.store, model, delta)
@@ -274,23 +261,3 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False, max_aff
     report = ValidationReport(not violations, violations, None, ws.sources("data"))
     return Run(report, "incremental", "", affected, len(delta), changes, seconds)
 
-
-def _graphs_that_may_change(ws, paths) -> set[str]:
-    """The graphs of the workspace's data files that a sync to paths may replace or drop: those
-    not among paths, and those whose size, modification time or graph differs (a superset of
-    what Workspace.sync changes, which also compares SHA-256)."""
-    import os
-
-    from exo_rdf.sources import user_sources
-
-    given = {str(s.path.resolve()): s for s in user_sources(list(paths))}
-    out = set()
-    for key, entry in ws.files("data").items():
-        source = given.get(key)
-        try:
-            st = os.stat(key) if source is not None else None
-        except OSError:
-            st = None
-        if st is None or (st.st_size, st.st_mtime_ns, source.graph) != (entry["size"], entry["mtime_ns"], entry["graph"]):
-            out.add(entry["graph"])
-    return out

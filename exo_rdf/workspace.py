@@ -7,7 +7,10 @@ project); the context validation needs (ontology, imports, reviews, shared entit
 loaded once, into the graphs the embedded store uses, and reloaded only when it changes.
 
 Loading streams: ``Store.bulk_load`` reads the file through a small reader that counts bytes
-(progress with an ETA) and hashes them, so no file is ever held in memory. A change (add(),
+(progress with an ETA) and hashes them, so no file is ever held in memory. A changed file is
+reloaded by difference (exo_rdf.workspace_diff: only the triples that went are removed, only the
+new ones added), unless it has blank nodes or more than MAX_DIFF triples: then its graph is
+emptied and the file bulk-loaded again. A change (add(),
 sync()) is all or nothing: it starts with a RocksDB checkpoint of the store (hard links, no
 copy) and the manifest beside it; a file that does not parse, Ctrl-C, or a crash puts both back
 (a checkpoint found when the workspace is opened means a change was killed half-way).
@@ -18,13 +21,14 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from exo_rdf.errors import SourceError, WorkspaceError
 from exo_rdf.sources import SourceFile, discover, graph_iri, os_reason, project_root, rdf_format, user_sources
+from exo_rdf.workspace_diff import MAX_DIFF, apply, difference, graph_triples, parse_triples
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -33,11 +37,14 @@ CHECKPOINT = "checkpoint"
 
 @dataclass(frozen=True)
 class Change:
-    """One file the last add()/sync() loaded or removed: status is "new", "changed" or "removed"."""
+    """One file the last add()/sync() loaded or removed: status is "new", "changed" or "removed";
+    delta (asked for with deltas=True): the Triples its graph gained or lost, None when not known
+    (not asked for, or a graph of more than MAX_DIFF triples)."""
 
     path: str
     graph: str
     status: str
+    delta: frozenset | None = field(default=None, compare=False, repr=False)
 
 
 class _Reading(io.RawIOBase):
@@ -219,22 +226,23 @@ class Workspace:
 
     # -- changing ------------------------------------------------------------------------------
 
-    def add(self, paths, *, progress: bool | None = False) -> list[Change]:
+    def add(self, paths, *, progress: bool | None = False, deltas: bool = False) -> list[Change]:
         """Load the given files that are new or changed (by SHA-256); other files stay.
 
-        Return (and keep in ``changed``) what was loaded. Raises SourceError naming the file
+        Return (and keep in ``changed``) what was loaded; with deltas, each Change carries the
+        triples its graph gained or lost. Raises SourceError naming the file
         (and line) that cannot be read or parsed: that file's graph is as before, the files
         loaded before it in this call stay loaded; WorkspaceError for a read-only workspace or
         two files that share a graph.
         """
-        return self._apply(self._sources(paths), "data", remove_others=False, progress=progress)
+        return self._apply(self._sources(paths), "data", remove_others=False, progress=progress, deltas=deltas)
 
-    def sync(self, paths, *, progress: bool | None = False) -> list[Change]:
+    def sync(self, paths, *, progress: bool | None = False, deltas: bool = False) -> list[Change]:
         """Make the workspace hold exactly the given files: load the new and changed, drop the others.
 
         Raises as add() does; files to drop are dropped only once every given file loaded.
         """
-        return self._apply(self._sources(paths), "data", remove_others=True, progress=progress)
+        return self._apply(self._sources(paths), "data", remove_others=True, progress=progress, deltas=deltas)
 
     def _sources(self, paths) -> list[SourceFile]:
         from exo_rdf.arguments import as_paths
@@ -250,7 +258,8 @@ class Workspace:
                 raise WorkspaceError(f"{s.path}: has the same graph ({s.graph}) as {other}; rename one of them")
         return sources
 
-    def _apply(self, sources: list[SourceFile], kind: str, *, remove_others: bool, progress) -> list[Change]:
+    def _apply(self, sources: list[SourceFile], kind: str, *, remove_others: bool, progress,
+               deltas: bool = False) -> list[Change]:
         if self.read_only:
             raise WorkspaceError(f"{self.folder}: opened read-only; open it writable to change it")
         from exo_rdf.progress import Progress
@@ -284,17 +293,26 @@ class Workspace:
         changes = []
         try:
             for s, status in todo:
+                key = str(s.path.resolve())
                 if status == "changed":
-                    self._clear(ox.NamedNode(entries[str(s.path.resolve())]["graph"]))
-                self._load(s, kind, bar)
-                changes.append(Change(str(s.path.resolve()), s.graph, status))
+                    delta = self._reload(s, kind, bar, entries[key], deltas)
+                else:
+                    self._load(s, kind, bar)
+                    new = graph_triples(self.store, ox.NamedNode(s.graph), MAX_DIFF) if deltas else None
+                    delta = None if new is None else frozenset(new)
+                changes.append(Change(key, s.graph, status, delta))
             for path in drop:
                 entry = self.manifest["files"].pop(path)
-                self._clear(ox.NamedNode(entry["graph"]))
-                changes.append(Change(path, entry["graph"], "removed"))
+                graph = ox.NamedNode(entry["graph"])
+                old = graph_triples(self.store, graph, MAX_DIFF) if deltas else None
+                self._clear(graph)
+                changes.append(Change(path, entry["graph"], "removed", None if old is None else frozenset(old)))
             self.store.flush()
             self._write_manifest()
-        except BaseException:  # a bad file, Ctrl-C: back to the checkpoint
+        except BaseException as exc:  # a bad file, Ctrl-C: back to the checkpoint
+            import traceback
+
+            traceback.clear_frames(exc.__traceback__)  # frames below hold the store, which must be let go of
             self._restore()
             raise
         self._discard_checkpoint()
@@ -303,17 +321,46 @@ class Workspace:
         self.changed = changes
         return changes
 
+    def _reload(self, source: SourceFile, kind: str, bar, entry: dict, deltas: bool) -> frozenset | None:
+        """Reload a changed file: by difference when it can be compared (see the module), else by
+        emptying its old graph and loading it whole. Return the triples its graph gained or lost
+        (None unless deltas, or when more than MAX_DIFF). Raises as _load()."""
+        graph = ox.NamedNode(source.graph)
+        new = None
+        if entry["graph"] == source.graph and entry["triples"] <= MAX_DIFF:
+            st, new, digest = self._read(source, bar, parse_triples)
+            bar = None  # its bytes are counted: a whole reload below reads them again
+        old = graph_triples(self.store, ox.NamedNode(entry["graph"]), MAX_DIFF) if new is not None or deltas else None
+        if new is not None and old is not None:
+            removed, added = difference(old, new)
+            apply(self.store, graph, removed, added)
+            self._record(source, kind, st, digest, len(old) - len(removed) + len(added))
+            return frozenset(removed | added)
+        self._clear(ox.NamedNode(entry["graph"]))
+        self._load(source, kind, bar)
+        if old is None or not deltas:
+            return None
+        new = graph_triples(self.store, graph, MAX_DIFF)
+        return None if new is None else frozenset(old ^ new)
+
     def _load(self, source: SourceFile, kind: str, bar=None) -> None:
         """Bulk-load one file into its (empty) graph and record it; raises SourceError naming file and line."""
+        graph = ox.NamedNode(source.graph)
+        st, _, digest = self._read(source, bar, lambda stream, fmt, base: self.store.bulk_load(
+            stream, format=fmt, base_iri=base, to_graph=graph))
+        self._record(source, kind, st, digest, self._count(graph))
+
+    def _read(self, source: SourceFile, bar, parse) -> tuple:
+        """Call parse(stream, format, base IRI) on the file read through a hashing, byte-counting
+        reader; return (its stat, what parse returned, its SHA-256). Raises SourceError naming
+        the file (and line) that cannot be read or parsed."""
         from exo_rdf.sources import _FORMAT_NAMES, _too_large
 
         st = os.stat(source.path)
-        graph = ox.NamedNode(source.graph)
         try:
             with open(source.path, "rb") as handle:
                 reader = _Reading(handle, bar if bar is not None and bar.enabled else None)
-                self.store.bulk_load(io.BufferedReader(reader, 1 << 20), format=rdf_format(source.path),
-                                     base_iri=source.path.resolve().as_uri(), to_graph=graph)
+                result = parse(io.BufferedReader(reader, 1 << 20), rdf_format(source.path), source.path.resolve().as_uri())
                 while reader.readinto(bytearray(1 << 20)):  # hash what the parser did not need to read
                     pass
         except SyntaxError as exc:
@@ -326,10 +373,12 @@ class Workspace:
         except OSError as exc:
             raise SourceError(f"{source.path}: cannot be loaded ({os_reason(exc)}); the workspace is unchanged",
                               path=source.path) from None
+        return st, result, reader.digest.hexdigest()
+
+    def _record(self, source: SourceFile, kind: str, st, digest: str, triples: int) -> None:
         self.manifest["files"][str(source.path.resolve())] = {
             "path": str(source.path), "kind": kind, "size": st.st_size, "mtime": st.st_mtime,
-            "mtime_ns": st.st_mtime_ns, "sha256": reader.digest.hexdigest(), "graph": source.graph,
-            "triples": self._count(graph)}
+            "mtime_ns": st.st_mtime_ns, "sha256": digest, "graph": source.graph, "triples": triples}
 
     def _clear(self, graph: ox.NamedNode, batch: int = 10_000) -> None:
         """Remove every triple of graph, a batch at a time.

@@ -21,6 +21,7 @@ EXO = "https://w3id.org/exo-rdf/ontology/"
 EXOD = "https://w3id.org/exo-rdf/data/"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SH = "http://www.w3.org/ns/shacl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 ENTITY = f"<{EXOD}protein-SYNTHETIC1>"
 
 
@@ -167,6 +168,24 @@ def test_one_finding_changed_affects_that_finding_alone(synthetic):
     assert run.delta == 4  # exo:statement and prov:value, each one triple lost and one gained
     everything = [f for p in data.paths() for f in findings(data.lines(p.name))]
     assert len(everything) > 150  # one node re-checked of them all
+
+
+def test_a_file_with_blank_nodes_changed_gives_the_full_runs_results(synthetic):
+    data, ws, _ = synthetic
+    focus = next(iter(findings(data.lines("part-0.nt"))))
+    notes = data.folder / "notes.ttl"  # a note on a finding (a blank node) and a second exo:statement
+    data.write("notes.ttl", [f'{focus} <{RDFS}comment> [ <{RDFS}label> "x" ] .', f'{focus} <{EXO}statement> "Another" .'])
+    run, full = check(data, ws, data.paths() + [notes])
+    mine = lambda: {k[2] for k in keys(full) if k[0] == focus[1:-1] and k[1] == EXO + "statement"}  # noqa: E731
+    assert SH + "MaxCountConstraintComponent" in mine()
+    data.write("notes.ttl", [f'{focus} <{RDFS}comment> [ <{RDFS}label> "y" ] .'])
+    run, full = check(data, ws, data.paths() + [notes])  # replaced whole: a new blank node, the old one gone
+    assert run.delta == 5 and ox.NamedNode(focus[1:-1]) in run.affected
+    assert mine() == set()
+    graph = ox.NamedNode(ws.files()[str(notes.resolve())]["graph"])
+    assert {q.object.value for q in ws.store.quads_for_pattern(None, ox.NamedNode(RDFS + "label"), None, graph)} == {"y"}
+    run, full = check(data, ws)
+    assert [c.status for c in run.changes] == ["removed"]
 
 
 def test_a_subclass_link_or_files_changed_elsewhere_mean_a_full_run(synthetic):

@@ -221,3 +221,90 @@ def test_export_streams_every_graph(ws, tmp_path):
     with pytest.raises(OutputError, match="unknown format 'kgx'"):
         ws.export(tmp_path / "x", "kgx")
     assert not (tmp_path / "x").exists()
+
+
+DEC = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Write a file with a modification time of its own, whatever the file system's clock resolution."""
+    ns = path.stat().st_mtime_ns + 10**9 if path.exists() else None
+    path.write_text(text)
+    if ns:
+        os.utime(path, ns=(ns, ns))
+
+
+def test_a_changed_file_is_reloaded_by_difference(ws, files, monkeypatch):
+    def whole(graph):
+        raise AssertionError(f"{graph} emptied whole")
+
+    monkeypatch.setattr(ws, "_clear", whole)  # the graph is never emptied and loaded again
+    decimal = f'<{E}a3> <{E}p> "3.0"^^<{DEC}> .\n'  # the store keeps it as "3"
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a2", "2")) + decimal)
+    ws.add([files / "a.nt"])
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a4", "4")) + decimal)
+    [change] = ws.add([files / "a.nt"], deltas=True)
+    assert (change.status, change.graph) == ("changed", user_graph("a"))
+    gone, came = (ox.Triple(ox.NamedNode(E + s), ox.NamedNode(E + "p"), ox.Literal(o)) for s, o in (("a2", "2"), ("a4", "4")))
+    assert change.delta == {gone, came}  # the unchanged triples, the decimal among them, are not touched
+    assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a4", E + "p", "4"), (E + "a3", E + "p", "3")}
+    assert ws.manifest["files"][str((files / "a.nt").resolve())]["triples"] == 3
+    assert json.loads((ws.folder / "manifest.json").read_text()) == ws.manifest
+    # another spelling of the same decimal changes nothing; one of two spellings of a value going keeps it
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a4", "4")) + f'<{E}a3> <{E}p> "3.00"^^<{DEC}> .\n'
+            + f'<{E}a3> <{E}p> "3"^^<{DEC}> .\n')
+    assert ws.add([files / "a.nt"], deltas=True)[0].delta == frozenset()
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a4", "4")) + f'<{E}a3> <{E}p> "3"^^<{DEC}> .\n')
+    assert ws.add([files / "a.nt"], deltas=True)[0].delta == frozenset()
+    assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a4", E + "p", "4"), (E + "a3", E + "p", "3")}
+    assert ws.manifest["files"][str((files / "a.nt").resolve())]["triples"] == 3
+    assert sorted(p.name for p in ws.folder.iterdir()) == ["manifest.json", "store"]
+
+
+def test_a_file_with_blank_nodes_is_replaced_whole(ws, files, monkeypatch):
+    cleared, clear = [], ws._clear
+    monkeypatch.setattr(ws, "_clear", lambda graph: cleared.append(graph.value) or clear(graph))
+    turtle = f'@prefix e: <{E}> .\ne:b1 e:p "1" ; e:q [ e:r "{{}}" ] .\n'
+    rewrite(files / "b.ttl", turtle.format("x"))
+    ws.add([files / "b.ttl"])
+    rewrite(files / "b.ttl", turtle.format("y"))
+    [change] = ws.add([files / "b.ttl"], deltas=True)
+    assert cleared == [user_graph("b")] * 2
+    held = {(q.subject, q.predicate.value, q.object) for q in ws.store.quads_for_pattern(None, None, None, ox.NamedNode(user_graph("b")))}
+    [blank] = {s for s, _, _ in held if isinstance(s, ox.BlankNode)}
+    assert held == {(ox.NamedNode(E + "b1"), E + "p", ox.Literal("1")), (ox.NamedNode(E + "b1"), E + "q", blank),
+                    (blank, E + "r", ox.Literal("y"))}
+    assert ws.manifest["files"][str((files / "b.ttl").resolve())]["triples"] == 3
+    # the delta names the old and new blank node's triples (they cannot be matched), not the unchanged one
+    assert len(change.delta) == 4 and {t.object for t in change.delta if t.predicate.value == E + "r"} == {
+        ox.Literal("x"), ox.Literal("y")}
+
+
+def test_a_reload_by_difference_stopped_half_way_changes_nothing(ws, files, monkeypatch):
+    import exo_rdf.workspace as module
+
+    before = {g: triples(ws, g) for g in (user_graph("a"), user_graph("b"))}
+    manifest = json.loads(json.dumps(ws.manifest))
+
+    def interrupted(store, graph, removed, added):
+        for t in removed:  # the old triples go, then Ctrl-C before the new ones come
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "apply", interrupted)
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a9", "9")))
+    with pytest.raises(KeyboardInterrupt):
+        ws.add([files / "a.nt"])
+    assert {g: triples(ws, g) for g in before} == before
+    assert ws.manifest == manifest == json.loads((ws.folder / "manifest.json").read_text())
+    assert sorted(p.name for p in ws.folder.iterdir()) == ["manifest.json", "store"]
+
+
+def test_deltas_of_new_and_removed_files(ws, files):
+    (files / "c.nt").write_text(nt(("c1", "1")))
+    [new] = ws.add([files / "c.nt"], deltas=True)
+    c1 = ox.Triple(ox.NamedNode(E + "c1"), ox.NamedNode(E + "p"), ox.Literal("1"))
+    assert (new.status, new.delta) == ("new", {c1})
+    [gone] = ws.sync([files / "a.nt", files / "b.ttl"], deltas=True)
+    assert (Path(gone.path).name, gone.status, gone.delta) == ("c.nt", "removed", {c1})
+    assert triples(ws, user_graph("c")) == set()
