@@ -74,38 +74,46 @@ _NAME_RUN = re.compile(r"[\w.:-]*")
 def _lines(path, iris: set[str]) -> dict[str, int]:
     """IRI -> the first line of a text RDF file that starts with it, written in full or as a prefixed name.
 
-    The file is read once for all the IRIs.
+    The file is read once, line by line, for all the IRIs; a prefix counts from the line that
+    declares it on (Turtle and TriG declare a prefix before using it).
     """
     if path.suffix.lower() not in _TEXT_SUFFIXES:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    prefixes = _PREFIX_LINE.findall(text)
     names: dict[str, list[str]] = {}  # a name made of name characters only: found as a line's leading run of them
     odd: list[tuple[str, str]] = []  # any other prefixed name (escapes, %): compared as it is
-    for iri in iris:
-        for n in [f"<{iri}>"] + [f"{p or ''}:{iri[len(base):]}" for p, base in prefixes if base and iri.startswith(base)]:
-            if n.startswith("<") or _NAME_RUN.fullmatch(n):
-                names.setdefault(n, []).append(iri)
-            else:
-                odd.append((n, iri))
-    found: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip()
-        if stripped.startswith("<"):
-            end = stripped.find(">") + 1
-            lead = stripped[:end] if end and not _continues(stripped, end) else None
+
+    def written(name: str, iri: str) -> None:
+        if name.startswith("<") or _NAME_RUN.fullmatch(name):
+            names.setdefault(name, []).append(iri)
         else:
-            lead = _NAME_RUN.match(stripped).group()
-        for iri in names.get(lead, ()):
-            found.setdefault(iri, number)
-        for n, iri in odd:
-            if stripped.startswith(n) and not _continues(stripped, len(n)):
-                found.setdefault(iri, number)
-        if len(found) == len(iris):
-            break
+            odd.append((name, iri))
+
+    for iri in iris:
+        written(f"<{iri}>", iri)
+    found: dict[str, int] = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                declared = _PREFIX_LINE.match(line)
+                if declared and declared[2]:
+                    for iri in iris:
+                        if iri.startswith(declared[2]):
+                            written(f"{declared[1] or ''}:{iri[len(declared[2]):]}", iri)
+                stripped = line.lstrip()
+                if stripped.startswith("<"):
+                    end = stripped.find(">") + 1
+                    lead = stripped[:end] if end and not _continues(stripped, end) else None
+                else:
+                    lead = _NAME_RUN.match(stripped).group()
+                for iri in names.get(lead, ()):
+                    found.setdefault(iri, number)
+                for n, iri in odd:
+                    if stripped.startswith(n) and not _continues(stripped, len(n)):
+                        found.setdefault(iri, number)
+                if len(found) == len(iris):
+                    break
+    except (OSError, UnicodeDecodeError):
+        return {}
     return found
 
 

@@ -116,8 +116,6 @@ def test_unknown_suffix_is_an_error(tmp_path, capsys):
 
 
 def test_locations_of_many_results_read_the_file_once(tmp_path, monkeypatch):
-    from pathlib import Path
-
     from exo_rdf.validate import validate
 
     text = FIXTURE.read_text(encoding="utf-8")
@@ -127,9 +125,10 @@ def test_locations_of_many_results_read_the_file_once(tmp_path, monkeypatch):
     expected = {FOCUS[:-1] + str(n): next(i for i, line in enumerate(lines, 1) if line.startswith(f"exod:finding-user-0{n} "))
                 for n in (1, 2, 3)}
     report = validate([mine])
+    from exo_rdf import validation_report
+
     reads = []
-    original = Path.read_text
-    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self) or original(self, *a, **k))
+    monkeypatch.setattr(validation_report, "open", lambda p, *a, **k: reads.append(p) or open(p, *a, **k), raising=False)
     got = {r["focus_node"]: (r["source_file"], r["line"]) for r in json.loads(report.serialize("json"))["results"]}
     assert got == {focus: (str(mine), line) for focus, line in expected.items()}
     assert reads.count(mine) == 1
