@@ -27,12 +27,13 @@ def test_everything_about_pd_l1_with_provenance(store):
         ("finding-protein-immune-evasion-28", "cargo effect finding", "cargo"),
         ("finding-protein-immune-evasion-29", "cargo effect finding", "target"),
         ("finding-protein-immune-evasion-33", "cargo effect finding", "participant"),
+        ("finding-protein-immune-evasion-51", "cargo effect finding", "marker"),
         ("finding-protein-table-1-07", "clinical trial finding", "exosomal content"),
         ("finding-protein-table-2-18", "exosomal biomarker finding", "marker"),
         ("finding-tex-tumour-growth-07", "cargo category finding", "cargo"),
     }
     # the HGNC symbol finds the same findings as the printed name
-    assert len(rows(store, "findings-for-molecule", {"molecule": "cd274"}, "finding")) == 12
+    assert len(rows(store, "findings-for-molecule", {"molecule": "cd274"}, "finding")) == 13
 
 
 def test_findings_by_reference_per_review(store):
