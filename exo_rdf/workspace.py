@@ -13,7 +13,8 @@ new ones added), unless it has blank nodes or more than MAX_DIFF triples: then i
 emptied and the file bulk-loaded again. A change (add(),
 sync()) is all or nothing: it starts with a RocksDB checkpoint of the store (hard links, no
 copy) and the manifest beside it; a file that does not parse, Ctrl-C, or a crash puts both back
-(a checkpoint found when the workspace is opened means a change was killed half-way).
+(a checkpoint found when the workspace is opened means a change was killed half-way). One
+process at a time opens a workspace for writing (the file ``lock``); another is refused.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ from exo_rdf.workspace_diff import MAX_DIFF, apply, difference, graph_triples, p
 MANIFEST = "manifest.json"
 FORMAT = 1
 CHECKPOINT = "checkpoint"
+#: a writable Workspace holds an exclusive lock on this file from before it reads the manifest until close()
+LOCK = "lock"
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,31 @@ def context_files(root: Path) -> list[SourceFile]:
     return context_sources(root) + discover(root, ("shapes",))
 
 
+def _lock(folder: Path):
+    """Take the workspace's exclusive lock (released when the returned file is closed, or the
+    process ends). Raises WorkspaceError when another process holds it."""
+    import fcntl
+
+    try:
+        handle = open(folder / LOCK, "a")
+    except OSError as exc:
+        raise WorkspaceError(f"{folder / LOCK}: cannot be opened ({os_reason(exc)}); check the folder's permissions") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise WorkspaceError(f"{folder}: another exo-rdf command is changing this workspace; wait for it to "
+                             "finish and run this one again") from None
+    return handle
+
+
 class Workspace:
     """An open workspace: ``store`` (pyoxigraph Store), ``manifest`` (dict), ``changed`` (the
     Changes of the last add()/sync()), ``folder`` and ``root`` (the project root of the context)."""
 
-    def __init__(self, folder: Path, store: ox.Store, manifest: dict, root: Path, read_only: bool):
+    def __init__(self, folder: Path, store: ox.Store, manifest: dict, root: Path, read_only: bool, lock=None):
         self.folder, self.store, self.manifest, self.root = folder, store, manifest, root
-        self.read_only = read_only
+        self.read_only, self._lock = read_only, lock
         self.changed: list[Change] = []
 
     # -- opening -------------------------------------------------------------------------------
@@ -122,6 +143,29 @@ class Workspace:
 
         folder = as_path(folder, "folder")
         root = as_root(root) or project_root()
+        lock = None
+        if not read_only and (create or (folder / MANIFEST).is_file()):
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = _lock(folder)  # before the manifest is read: another process's change could make it stale
+        try:
+            manifest, store = cls._open_store(folder, create, read_only)
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        ws = cls(folder, store, manifest, root, read_only, lock)
+        del store  # the workspace holds the only reference: _restore() must be able to close it
+        if not read_only:
+            try:
+                ws._recover()
+                ws._apply(context_files(root), "context", remove_others=True, progress=progress)
+            except BaseException:
+                ws.close()  # now: a traceback kept by the caller would hold the locks
+                raise
+        return ws
+
+    @staticmethod
+    def _open_store(folder: Path, create: bool, read_only: bool) -> tuple[dict, ox.Store]:
         manifest_path = folder / MANIFEST
         if manifest_path.is_file():
             try:
@@ -132,7 +176,7 @@ class Workspace:
                 raise WorkspaceError(f"{manifest_path}: not a readable workspace manifest ({exc}); "
                                      "remove the folder and create the workspace again") from None
         elif create and not read_only:
-            if folder.exists() and any(folder.iterdir()):
+            if folder.exists() and any(p.name != LOCK for p in folder.iterdir()):
                 raise WorkspaceError(f"{folder}: the folder is not empty and holds no workspace; give a new or empty folder")
             manifest = {"format": FORMAT, "files": {}}
         else:
@@ -145,18 +189,11 @@ class Workspace:
             if read_only:
                 store = ox.Store.read_only(str(folder / "store"))
             else:
-                folder.mkdir(parents=True, exist_ok=True)
                 store = ox.Store(str(folder / "store"))
         except OSError as exc:
             raise WorkspaceError(f"{folder}: the workspace store cannot be opened ({os_reason(exc)}); "
                                  "is another exo-rdf command using it? Wait for it to finish") from None
-        ws = cls(folder, store, manifest, root, read_only)
-        del store  # the workspace holds the only reference: _restore() must be able to close it
-        if not read_only:
-            ws._recover()
-            context = context_files(root)
-            ws._apply(context, "context", remove_others=True, progress=progress)
-        return ws
+        return manifest, store
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -186,8 +223,11 @@ class Workspace:
         self.store.optimize()
 
     def close(self) -> None:
-        """Let go of the store (RocksDB's lock is released when the Store is freed)."""
+        """Let go of the store (RocksDB's lock is released when the Store is freed) and of the workspace's lock."""
         self.store = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def shapes_model(self):
         """The shapes of the workspace's shapes graphs, read from the store (exo_rdf.shacl.ShapesModel).

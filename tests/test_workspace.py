@@ -101,7 +101,7 @@ def test_a_syntax_error_names_file_and_line_and_changes_nothing(ws, files, name)
     assert caught.value.line == 4
     assert {g: triples(ws, g) for g in state} == state
     assert ws.manifest == manifest == json.loads((ws.folder / "manifest.json").read_text())
-    assert sorted(p.name for p in ws.folder.iterdir()) == ["manifest.json", "store"]  # no checkpoint left
+    assert sorted(p.name for p in ws.folder.iterdir()) == ["lock", "manifest.json", "store"]  # no checkpoint left
     # and the workspace goes on working
     (files / name).write_text(nt(("x1", "1")))
     assert [(Path(c.path).name, c.status) for c in ws.add([files / "d.nt", files / name])] == [
@@ -126,7 +126,7 @@ def test_a_change_killed_half_way_is_undone_on_the_next_open(ws, files):
     assert {g: triples(again, g) for g in before} == before
     assert triples(again, user_graph("c")) == set()
     assert again.manifest == manifest
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "store"]
+    assert sorted(p.name for p in folder.iterdir()) == ["lock", "manifest.json", "store"]
 
 
 def test_refusals(tmp_path, ws, files):
@@ -258,7 +258,7 @@ def test_a_changed_file_is_reloaded_by_difference(ws, files, monkeypatch):
     assert ws.add([files / "a.nt"], deltas=True)[0].delta == frozenset()
     assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a4", E + "p", "4"), (E + "a3", E + "p", "3")}
     assert ws.manifest["files"][str((files / "a.nt").resolve())]["triples"] == 3
-    assert sorted(p.name for p in ws.folder.iterdir()) == ["manifest.json", "store"]
+    assert sorted(p.name for p in ws.folder.iterdir()) == ["lock", "manifest.json", "store"]
 
 
 def test_a_file_with_blank_nodes_is_replaced_whole(ws, files, monkeypatch):
@@ -297,7 +297,7 @@ def test_a_reload_by_difference_stopped_half_way_changes_nothing(ws, files, monk
         ws.add([files / "a.nt"])
     assert {g: triples(ws, g) for g in before} == before
     assert ws.manifest == manifest == json.loads((ws.folder / "manifest.json").read_text())
-    assert sorted(p.name for p in ws.folder.iterdir()) == ["manifest.json", "store"]
+    assert sorted(p.name for p in ws.folder.iterdir()) == ["lock", "manifest.json", "store"]
 
 
 def test_deltas_of_new_and_removed_files(ws, files):
@@ -308,3 +308,58 @@ def test_deltas_of_new_and_removed_files(ws, files):
     [gone] = ws.sync([files / "a.nt", files / "b.ttl"], deltas=True)
     assert (Path(gone.path).name, gone.status, gone.delta) == ("c.nt", "removed", {c1})
     assert triples(ws, user_graph("c")) == set()
+
+
+HOLDER = """
+import sys
+
+import exo_rdf.workspace as module
+from exo_rdf.workspace import Workspace
+
+real = module.apply
+
+
+def paused(*args):
+    print("changing", flush=True)
+    sys.stdin.readline()  # held in the middle of its change until the test lets it go on
+    real(*args)
+
+
+module.apply = paused
+ws = Workspace.open(sys.argv[1])
+print([c.status for c in ws.add([sys.argv[2]])], flush=True)
+"""
+
+
+def test_a_second_process_cannot_change_a_workspace_another_is_changing(ws, files):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    folder, before_b = ws.folder, triples(ws, user_graph("b"))
+    ws.close()  # this process lets go: two others compete
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a5", "5")))
+    (files / "c.nt").write_text(nt(("c1", "1")))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder), str(files / "a.nt")], cwd=root,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "changing\n"
+        cli = [sys.executable, "-m", "exo_rdf"]
+        writer = subprocess.run(cli + ["validate", "--workspace", str(folder), str(files / "c.nt")], cwd=root,
+                                capture_output=True, text=True, timeout=300)
+        assert writer.returncode == 2 and len(writer.stderr.strip().splitlines()) == 1
+        assert f"{folder}: another exo-rdf command is changing this workspace" in writer.stderr
+        reader = subprocess.run(cli + ["query", "ev-types", "--workspace", str(folder)], cwd=root,
+                                capture_output=True, text=True, timeout=300)
+        assert reader.returncode == 2 and "the workspace is being changed" in reader.stderr
+        out, err = holder.communicate("\n", timeout=300)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert (holder.returncode, out.strip()) == (0, "['changed']"), err
+    again = Workspace.open(folder)  # the first change whole, nothing of the refused one
+    assert triples(again, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a5", E + "p", "5")}
+    assert triples(again, user_graph("b")) == before_b and triples(again, user_graph("c")) == set()
+    assert list(data_entries(again)) == sorted(data_entries(again)) == ["a.nt", "b.ttl"]
+    assert data_entries(again)["a.nt"]["triples"] == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["lock", "manifest.json", "store"]
