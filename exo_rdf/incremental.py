@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import WorkspaceError
 from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store
-from exo_rdf.workspace_diff import MAX_DIFF
+from exo_rdf.workspace_load import MAX_DIFF
 
 RESULTS = "validation-results.json"
 #: above this many affected nodes a full run on the on-disk store is cheaper than copying their neighbourhood into memory

@@ -8,7 +8,7 @@ loaded once, into the graphs the embedded store uses, and reloaded only when it 
 
 Loading streams: ``Store.bulk_load`` reads the file through a small reader that counts bytes
 (progress with an ETA) and hashes them, so no file is ever held in memory. A changed file is
-reloaded by difference (exo_rdf.workspace_diff: only the triples that went are removed, only the
+reloaded by difference (exo_rdf.workspace_load: only the triples that went are removed, only the
 new ones added), unless it has blank nodes or more than MAX_DIFF triples: then its graph is
 emptied and the file bulk-loaded again. A change (add(),
 sync()) is all or nothing: it starts with a RocksDB checkpoint of the store (hard links, no
@@ -18,8 +18,6 @@ process at a time opens a workspace for writing (the file ``lock``); another is 
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import SourceError, WorkspaceError
 from exo_rdf.sources import SourceFile, discover, graph_iri, os_reason, project_root, rdf_format, user_sources
-from exo_rdf.workspace_diff import MAX_DIFF, apply, difference, graph_triples, parse_triples
+from exo_rdf.workspace_load import MAX_DIFF, apply, difference, file_sha256, graph_triples, parse_triples, read_file
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -48,37 +46,6 @@ class Change:
     graph: str
     status: str
     delta: frozenset | None = field(default=None, compare=False, repr=False)
-
-
-class _Reading(io.RawIOBase):
-    """A binary file read through: counts bytes into a Progress and hashes them (SHA-256)."""
-
-    def __init__(self, handle, progress=None):
-        self.handle, self.progress, self.digest = handle, progress, hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self.handle.readinto(buffer)
-        if n:
-            view = memoryview(buffer)[:n]
-            self.digest.update(view)
-            if self.progress is not None:
-                self.progress.add(n)
-        return n or 0
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in blocks. Raises SourceError when it cannot be read."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot be read ({os_reason(exc)})", path=path) from None
-    return digest.hexdigest()
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
@@ -368,7 +335,7 @@ class Workspace:
         graph = ox.NamedNode(source.graph)
         new = None
         if entry["graph"] == source.graph and entry["triples"] <= MAX_DIFF:
-            st, new, digest = self._read(source, bar, parse_triples)
+            st, new, digest = read_file(source, bar, parse_triples)
             bar = None  # its bytes are counted: a whole reload below reads them again
         old = graph_triples(self.store, ox.NamedNode(entry["graph"]), MAX_DIFF) if new is not None or deltas else None
         if new is not None and old is not None:
@@ -386,34 +353,9 @@ class Workspace:
     def _load(self, source: SourceFile, kind: str, bar=None) -> None:
         """Bulk-load one file into its (empty) graph and record it; raises SourceError naming file and line."""
         graph = ox.NamedNode(source.graph)
-        st, _, digest = self._read(source, bar, lambda stream, fmt, base: self.store.bulk_load(
+        st, _, digest = read_file(source, bar, lambda stream, fmt, base: self.store.bulk_load(
             stream, format=fmt, base_iri=base, to_graph=graph))
         self._record(source, kind, st, digest, self._count(graph))
-
-    def _read(self, source: SourceFile, bar, parse) -> tuple:
-        """Call parse(stream, format, base IRI) on the file read through a hashing, byte-counting
-        reader; return (its stat, what parse returned, its SHA-256). Raises SourceError naming
-        the file (and line) that cannot be read or parsed."""
-        from exo_rdf.sources import _FORMAT_NAMES, _too_large
-
-        st = os.stat(source.path)
-        try:
-            with open(source.path, "rb") as handle:
-                reader = _Reading(handle, bar if bar is not None and bar.enabled else None)
-                result = parse(io.BufferedReader(reader, 1 << 20), rdf_format(source.path), source.path.resolve().as_uri())
-                while reader.readinto(bytearray(1 << 20)):  # hash what the parser did not need to read
-                    pass
-        except SyntaxError as exc:
-            raise SourceError(
-                f"{source.path}:{exc.lineno}: not valid {_FORMAT_NAMES.get(source.path.suffix.lower(), 'RDF')}: "
-                f"{exc.msg}. Fix the file at that line; the workspace is unchanged.",
-                path=source.path, line=exc.lineno) from None
-        except MemoryError:
-            raise _too_large(source) from None
-        except OSError as exc:
-            raise SourceError(f"{source.path}: cannot be loaded ({os_reason(exc)}); the workspace is unchanged",
-                              path=source.path) from None
-        return st, result, reader.digest.hexdigest()
 
     def _record(self, source: SourceFile, kind: str, st, digest: str, triples: int) -> None:
         self.manifest["files"][str(source.path.resolve())] = {
