@@ -12,6 +12,8 @@ alone. So when the triples ``delta`` (those one changed file's graph gained or l
 - a node with a sequence path's first predicate pointing at any subject of delta is affected;
 - a change to rdfs:subClassOf can move any node in or out of a target: everything is re-checked.
 
+The delta comes from the workspace's sync (``deltas=True``), which compares each changed file
+with its graph anyway (exo_rdf.workspace_load); a graph too large to compare means a full run.
 A triple removed from one graph but still stated in another is still in the union the shapes see:
 counting it as changed only adds nodes, never misses one. A node whose link to a changed node
 went away is a subject of delta itself.

@@ -366,7 +366,8 @@ class Workspace:
         """Remove every triple of graph, a batch at a time.
 
         Store.clear_graph holds the whole deletion in one transaction, whose memory grows with
-        the graph (about 1.4 kB a triple); removing batch by batch keeps memory flat.
+        the graph (about 1.4 kB a triple), and is no faster (200 k triples: 9.2 s against 7.8 s
+        batch by batch, 2026-11-24); removing batch by batch keeps memory flat.
         """
         while True:
             quads = [q for _, q in zip(range(batch), self.store.quads_for_pattern(None, None, None, graph))]
