@@ -97,14 +97,14 @@ def test_proteins_in_hypoxic_exosomes_by_cancer(store):
 
 def test_drugs_loaded_into_exosomes(store):
     assert rows(store, "drugs-in-exosomes", {}, "drugLabel", "chebi") == [
-        ("CRISPR/Cas9 vector", None), ("cisplatin", OBO + "CHEBI_27899"), ("curcumin", OBO + "CHEBI_3962"), ("erastin", OBO + "CHEBI_94287"),
+        ("CRISPR/Cas9 vector", None), ("CRISPR/Cas9 vector", None), ("cisplatin", OBO + "CHEBI_27899"), ("curcumin", OBO + "CHEBI_3962"), ("erastin", OBO + "CHEBI_94287"),
         ("paclitaxel", OBO + "CHEBI_45863"), ("paclitaxel", OBO + "CHEBI_45863"),
     ]
 
 
 def test_regulated_cell_death_forms(store):
     assert rows(store, "cell-death-forms", {}, "formLabel", "findings", "findingsWithVesicles") == [
-        ("activation-induced cell death of T cells", 2, 2), ("apoptotic process", 11, 9), ("ferroptosis", 6, 3),
+        ("activation-induced cell death of T cells", 2, 2), ("apoptotic process", 12, 10), ("ferroptosis", 7, 4),
         ("necroptotic process", 6, 3), ("programmed cell death", 2, 1), ("pyroptosis", 2, 0),
     ]
 
