@@ -11,7 +11,7 @@ speed-up per repetition (median, min-max), all result sets compared with exo-rdf
 is printed loudly and recorded; stages.py says how results are normalised), loading into an Oxigraph server (`exo-rdf load --file` vs the
 server's own bulk loader `oxigraph load`), each stored query (embedded store vs an rdflib Dataset), reasoning
 on ontology + imports (HermiT), and the peak memory of each stage, each stage in its own process.
-Prints the ratios, writes benchmarks/results/<date>.json and a log-log plot next to it.
+Prints the ratios, writes benchmarks/results/<date>.json (or --results NAME) and a log-log plot next to it.
 Baselines above --baseline-max are skipped (pyshacl needs minutes and gigabytes there).
 """
 from __future__ import annotations
@@ -276,6 +276,7 @@ def main() -> None:
                     help="largest size per peer (default pyshacl=1M; --baseline-max too)")
     ap.add_argument("--peer-reps", nargs="*", default=[], metavar="PEER=N", help="fewer repetitions for a slow peer")
     ap.add_argument("--resume", action="store_true", help="keep the validation runs saved today for a size, add the missing ones")
+    ap.add_argument("--results", metavar="NAME", help="write benchmarks/results/NAME.json (default: today's date)")
     args = ap.parse_args()
     args.peer_reps = {k: int(v) for k, v in (item.split("=", 1) for item in args.peer_reps)}
     peer_max = {k: parse_size(v) for k, v in (item.split("=", 1) for item in args.peer_max)}
@@ -285,6 +286,7 @@ def main() -> None:
     queries = args.queries or list(catalogue(ROOT))
     baseline_max = parse_size(args.baseline_max)
     results = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "sizes": {}, "machine": machine()}
+    name = args.results or results["date"]
     if not args.validate_only:
         results["startup"] = startup(args.timeout)
         s = results["startup"]
@@ -305,9 +307,9 @@ def main() -> None:
 
         def checkpoint(partial: dict) -> None:
             row["validate"] = {**partial, "summary": summarise(partial), "identical": not partial["mismatches"]}
-            save(results)
+            save(results, name)
 
-        saved = HERE / "results" / f"{results['date']}.json"
+        saved = HERE / "results" / f"{name}.json"
         earlier = (json.loads(saved.read_text())["sizes"].get(label, {}).get("validate")
                    if args.resume and saved.exists() else None)
         row["validate"] = validation_peers(label, data, peers, args.reps or (3 if n <= 1_000_000 else 2), args, checkpoint,
@@ -318,7 +320,7 @@ def main() -> None:
                 row[key] = {"seconds": row["validate"]["summary"][peer]["seconds"]["median"]}
         if args.validate_only:
             results["sizes"][label] = row
-            out = save(results)
+            out = save(results, name)
             continue
         for ours, theirs in (("load-exo", "load-rdflib"),):
             row[ours] = stage(ours, data, timeout=args.timeout)
@@ -343,7 +345,7 @@ def main() -> None:
                   f"({ratio(b, a)})", flush=True)
         row["queries-peak-mb"] = {"exo": ours.get("peak_mb"), "rdflib": theirs.get("peak_mb")}
         results["sizes"][label] = row
-        out = save(results)  # after every size: an interrupted run keeps what it measured
+        out = save(results, name)  # after every size: an interrupted run keeps what it measured
     print(f"wrote {out}")
     if not args.validate_only:
         plot(json.loads(out.read_text()), out.with_suffix(".png"))
@@ -361,12 +363,12 @@ def machine() -> dict:
             "load_average_at_start": os.getloadavg(), "platform": platform.platform(), "java": java[0] if java else None}
 
 
-def save(results: dict) -> Path:
-    """Write results to benchmarks/results/<date>.json (temp file, then rename); return its path.
+def save(results: dict, name: str | None = None) -> Path:
+    """Write results to benchmarks/results/<name>.json (default: the date; temp file, then rename); return its path.
 
     Sizes measured earlier on the same day and not in this run are kept.
     """
-    out = HERE / "results" / f"{results['date']}.json"
+    out = HERE / "results" / f"{name or results['date']}.json"
     out.parent.mkdir(exist_ok=True)
     merged = dict(results)
     if out.exists():
