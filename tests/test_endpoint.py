@@ -115,3 +115,14 @@ def run_stored_count(url: str, text: str) -> int:
     from exo_rdf.query import run_sparql
 
     return int(run_sparql(text, endpoint=url).rows[0][0].value)
+
+
+def test_decimals_without_a_point_are_respelled_for_virtuoso_outside_strings_and_comments():
+    from exo_rdf.stores.remote import decimals_for_virtuoso
+
+    d, i = "<http://www.w3.org/2001/XMLSchema#decimal>", "<http://www.w3.org/2001/XMLSchema#integer>"
+    text = (f'# "1"^^{d}\nSELECT * WHERE {{ VALUES ?v {{ "1"^^{d} "-20"^^{d} "1.5"^^{d} "2"^^{i} }}\n'
+            f'  ?s <http://x/#a> "say \\"1\\"^^{d}", \'"3"^^{d}\', """"4"^^{d}""" }}')
+    assert decimals_for_virtuoso(text) == (
+        f'# "1"^^{d}\nSELECT * WHERE {{ VALUES ?v {{ "1.0"^^{d} "-20.0"^^{d} "1.5"^^{d} "2"^^{i} }}\n'
+        f'  ?s <http://x/#a> "say \\"1\\"^^{d}", \'"3"^^{d}\', """"4"^^{d}""" }}')

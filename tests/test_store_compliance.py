@@ -115,6 +115,17 @@ class TestCompliance:
         assert n.datatype == ox.NamedNode(xsd + "integer") and int(n.value) > 1
         assert (many, yes) == (ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")),) * 2
 
+    def test_bound_decimals_keep_their_type(self, backend, store):
+        # pyoxigraph writes the decimal 1.0 as "1"^^xsd:decimal, which Virtuoso 7.2 reads as an integer
+        xsd = "http://www.w3.org/2001/XMLSchema#"
+        text = (f'SELECT ?v (DATATYPE(?v) AS ?type) WHERE {{ VALUES ?v {{ "1"^^<{xsd}decimal> '
+                f'"-20"^^<{xsd}decimal> "2.5"^^<{xsd}decimal> "1"^^<{xsd}integer> }} }}')
+        decimal, integer = ox.NamedNode(xsd + "decimal"), ox.NamedNode(xsd + "integer")
+        expected = [(ox.Literal("1", datatype=decimal), decimal), (ox.Literal("-20", datatype=decimal), decimal),
+                    (ox.Literal("2.5", datatype=decimal), decimal), (ox.Literal("1", datatype=integer), integer)]
+        assert Counter(run_sparql(text, store=store).rows) == Counter(expected)
+        assert Counter(backend.sparql(text).rows) == Counter(expected)
+
     def test_qc_report_is_the_embedded_one(self, request, backend, store):
         known_defect(request, backend, "finding-without-provenance")
         problems = run_checks(store=backend.store, endpoint=backend.endpoint)

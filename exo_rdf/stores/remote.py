@@ -108,7 +108,8 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
           virtuoso: bool = False):
     """Send one query to url as the SPARQL 1.1 Protocol says and parse the answer into a Result.
 
-    virtuoso turns on the normalisation of Virtuoso's answers (see normalise).
+    virtuoso turns on the spelling of decimals Virtuoso reads right (see decimals_for_virtuoso)
+    and the normalisation of its answers (see normalise).
     Raises EndpointError for a failure or an answer that cannot be read.
     """
     import urllib.parse
@@ -117,6 +118,8 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
     from exo_rdf.stores import http
 
     form = form or query_form(text)
+    if virtuoso:
+        text = decimals_for_virtuoso(text)
     body = urllib.parse.urlencode([("query", text)] + [("default-graph-uri", g) for g in default_graphs or ()]
                                   + [("named-graph-uri", g) for g in named_graphs or ()])
     response = http.client(url).send("POST", url, body=body, timeout_s=timeout_s, retry=True,
@@ -153,6 +156,27 @@ def _read_results(payload: bytes, fmt) -> tuple[bool | None, list[str], list[tup
         return None, variables, [tuple(solution[v] for v in variables) for solution in answer]
     finally:
         del answer
+
+
+# a decimal literal without a point (pyoxigraph's canonical "1"^^xsd:decimal); comments, IRIs and
+# other strings are matched first so that what they hold is left alone
+_DECIMAL_TOKENS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^<>\s"{}|^`\\]*>'
+    r'|"(?P<number>[+-]?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>|"(?:[^"\\\n]|\\.)*"')
+
+
+def decimals_for_virtuoso(text: str) -> str:
+    """text with each ``"N"^^xsd:decimal`` (no point) written ``"N.0"^^xsd:decimal``, the same value.
+
+    Virtuoso 7.2 reads a decimal literal without a point in a query as an xsd:integer (its
+    Graph Store keeps the type), so that a decimal read from the store and bound back in a VALUES
+    block, as validation does, matched integers and missed the decimals.
+    """
+    def respell(m: re.Match) -> str:
+        number = m.group("number")
+        return m.group() if number is None else f'"{number}.0"^^<{XSD}decimal>'
+
+    return _DECIMAL_TOKENS.sub(respell, text)
 
 
 _ONE_ZERO = {"1": "true", "0": "false"}
