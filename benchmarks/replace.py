@@ -1,6 +1,7 @@
 """Replacing a big graph in a real store beside bulk loading the same file into an empty graph.
 
     python benchmarks/replace.py [--triples 1M] [--repeat 3] [--stores oxigraph-memory oxigraph-disk virtuoso]
+                                 [--virtuoso-buffers 170000,130000] [--virtuoso-query-s 0]
 
 Per store (started here on 127.0.0.1, stopped after): the synthetic file is loaded once into the
 target graph; then, `--repeat` times, (a) bulk: the file POSTed into a new empty graph the way
@@ -9,6 +10,11 @@ Store POST), and (b) replace: `exo-rdf load --file F --graph G` (exo_rdf.stores.
 over the graph holding as many triples, verified, and on Oxigraph (c) replace_bulk: the same with
 `--bulk` (its bulk loader, not atomic). Prints min and median of each and their ratio, and writes
 benchmarks/results/replace-<date>.json (earlier stores of the same day kept).
+
+`--virtuoso-buffers N,D` starts Virtuoso with NumberOfBuffers N and MaxDirtyBuffers D (8 KB
+pages) instead of Debian's 10000,6000, `--virtuoso-query-s S` with MaxQueryExecutionTime S
+(Debian's 60 s also stops an update such as the replace's MOVE; 0: no limit); its results are
+recorded as "virtuoso-N ..." with the settings.
 
 `--stages` instead times, once each on a fresh store, the requests a replace can be made of:
 where the time goes (upload, transactional load, delete, swap), for the choice of a fast atomic way.
@@ -37,13 +43,17 @@ from run import parse_size  # noqa: E402
 GRAPH = "https://w3id.org/exo-rdf/bench/graph/"
 
 
+#: virtuoso.ini settings ({section: {key: value}}) given on the command line; empty keeps Debian's ini
+VIRTUOSO_SETTINGS: dict[str, dict[str, int]] = {}
+
+
 @contextlib.contextmanager
 def started(kind: str):
     """A fresh store of kind; yields (URL for exo-rdf, Graph Store URL, bulk options)."""
     from servers import oxigraph_server, virtuoso_server
 
     if kind == "virtuoso":
-        with virtuoso_server() as v:
+        with virtuoso_server(settings=VIRTUOSO_SETTINGS) as v:
             url = v.base.replace("http://", "http://dba:dba@")
             yield url, url + "/sparql-graph-crud-auth", None
     else:
@@ -53,7 +63,9 @@ def started(kind: str):
                 yield base, base + "/store", {"no_transaction": ""}
 
 
-def measure(kind: str, data: Path, repeat: int) -> dict:
+def measure(kind: str, data: Path, repeat: int, on_run=lambda summary: None) -> dict:
+    """Time bulk loads and replaces on a fresh store of kind; on_run gets the summary after each
+    run, so that a run that fails or hangs later keeps the runs before it."""
     from exo_rdf.stores import http
     from exo_rdf.stores.endpoint import resolve
     from exo_rdf.stores.load import load_files
@@ -65,7 +77,8 @@ def measure(kind: str, data: Path, repeat: int) -> dict:
         [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
         for i in range(repeat):
             t = time.perf_counter()
-            http.post_graph(store_url, f"{GRAPH}bulk-{i}", payload, len(payload), options=bulk_options, timeout=3600)
+            # a bounded wait: a Virtuoso POST once hung with the server idle
+            http.post_graph(store_url, f"{GRAPH}bulk-{i}", payload, len(payload), options=bulk_options, timeout=600)
             times["bulk"].append(time.perf_counter() - t)
             t = time.perf_counter()
             [done] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
@@ -77,7 +90,12 @@ def measure(kind: str, data: Path, repeat: int) -> dict:
                 times["replace_bulk"].append(time.perf_counter() - t)
                 assert done.verified and done.stored == first.stored, done
             print(f"  [{kind}] run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
-    out = {"triples": first.stored, "flavour": endpoint.flavour}
+            on_run(_summary(first.stored, endpoint.flavour, times))
+    return _summary(first.stored, endpoint.flavour, times)
+
+
+def _summary(triples: int, flavour: str, times: dict[str, list[float]]) -> dict:
+    out = {"triples": triples, "flavour": flavour}
     for key, ts in times.items():
         out[key] = {"runs": [round(t, 2) for t in ts], "min": round(min(ts), 2), "median": round(statistics.median(ts), 2)}
     out["ratio_median"] = round(out["replace"]["median"] / out["bulk"]["median"], 2)
@@ -134,7 +152,14 @@ def main() -> None:
     ap.add_argument("--stores", nargs="+", default=["oxigraph-memory", "virtuoso"],
                     choices=["oxigraph-memory", "oxigraph-disk", "virtuoso"])
     ap.add_argument("--stages", action="store_true", help="time the requests a replace is made of, once each")
+    ap.add_argument("--virtuoso-buffers", metavar="N,D", help="Virtuoso's NumberOfBuffers,MaxDirtyBuffers")
+    ap.add_argument("--virtuoso-query-s", type=int, metavar="S", help="Virtuoso's MaxQueryExecutionTime (0: none)")
     args = ap.parse_args()
+    if args.virtuoso_buffers:
+        number, dirty = (int(x) for x in args.virtuoso_buffers.split(","))
+        VIRTUOSO_SETTINGS["Parameters"] = {"NumberOfBuffers": number, "MaxDirtyBuffers": dirty}
+    if args.virtuoso_query_s is not None:
+        VIRTUOSO_SETTINGS["SPARQL"] = {"MaxQueryExecutionTime": args.virtuoso_query_s}
     data = HERE / "data" / f"{args.triples}.nt"
     if not data.exists():
         data.parent.mkdir(exist_ok=True)
@@ -142,12 +167,20 @@ def main() -> None:
     out = HERE / "results" / f"replace-{dt.date.today().isoformat()}.json"
     results = json.loads(out.read_text()) if out.exists() else {}
     for kind in args.stores:
+        tuned = kind == "virtuoso" and VIRTUOSO_SETTINGS
+        label = f"virtuoso-{VIRTUOSO_SETTINGS.get('Parameters', {}).get('NumberOfBuffers', 10000)}" if tuned else kind
         if args.stages:
-            results[f"{kind} {args.triples} stages"] = stages(kind, data)
+            results[f"{label} {args.triples} stages"] = stages(kind, data)
             _write(out, results)
             continue
-        r = measure(kind, data, args.repeat)
-        results[f"{kind} {args.triples}"] = r
+        def partial(summary: dict, key=f"{label} {args.triples}") -> None:
+            results[key] = summary | ({"settings": VIRTUOSO_SETTINGS} if tuned else {})
+            _write(out, results)
+
+        r = measure(kind, data, args.repeat, partial)
+        if tuned:
+            r["settings"] = VIRTUOSO_SETTINGS
+        results[f"{label} {args.triples}"] = r
         print(f"{kind}, {r['triples']} triples: bulk into an empty graph min {r['bulk']['min']} s / median "
               f"{r['bulk']['median']} s; replace min {r['replace']['min']} s / median {r['replace']['median']} s "
               f"({r['ratio_median']}x)" + (f"; with --bulk {r['ratio_bulk_median']}x" if "ratio_bulk_median" in r else ""),

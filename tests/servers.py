@@ -78,13 +78,21 @@ def oxigraph_server(*, location: Path | None = None, union_default_graph: bool =
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
 
-def _virtuoso_ini(template: str, folder: Path, sql_port: int, http_port: int) -> str:
-    """Debian's virtuoso.ini with its database in folder and both servers on 127.0.0.1 ports."""
+def _virtuoso_ini(template: str, folder: Path, sql_port: int, http_port: int,
+                  settings: dict[str, dict[str, object]] | None = None) -> str:
+    """Debian's virtuoso.ini with its database in folder and both servers on 127.0.0.1 ports;
+    settings ({section: {key: value}}) replace the ini's values or are added to their section."""
     db_keys = {"DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"}
-    section, out = "", []
+    settings = settings or {}
+    section, out, seen = "", [], set()
+
+    def add_unseen() -> None:
+        out.extend(f"{k} = {v}" for k, v in settings.get(section, {}).items() if (section, k) not in seen)
+
     for line in template.splitlines():
         stripped = line.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
+            add_unseen()
             section = stripped[1:-1]
             out.append(line)
             continue
@@ -92,6 +100,9 @@ def _virtuoso_ini(template: str, folder: Path, sql_port: int, http_port: int) ->
         key, value = key.strip(), value.split(";")[0].strip()
         if not sep or stripped.startswith(";"):
             out.append(line)
+        elif key in settings.get(section, {}):
+            seen.add((section, key))
+            out.append(f"{key} = {settings[section][key]}")
         elif section in ("Database", "TempDatabase") and key in db_keys:
             out.append(f"{key} = {folder / Path(value).name}")
         elif section == "Parameters" and key == "ServerPort":
@@ -107,6 +118,7 @@ def _virtuoso_ini(template: str, folder: Path, sql_port: int, http_port: int) ->
             out.append(f"DefaultHost = 127.0.0.1:{http_port}")
         else:
             out.append(line)
+    add_unseen()
     return "\n".join(out) + "\n"
 
 
@@ -129,9 +141,12 @@ class Virtuoso:
 
 
 @contextlib.contextmanager
-def virtuoso_server(folder: Path | None = None):
+def virtuoso_server(folder: Path | None = None, *, settings: dict[str, dict[str, object]] | None = None):
     """Run Debian's virtuoso-t from a temporary virtuoso.ini on free 127.0.0.1 ports.
 
+    settings ({section: {key: value}}) change the ini, e.g. {"Parameters": {"NumberOfBuffers":
+    170000, "MaxDirtyBuffers": 130000}} (8 KB pages; Debian's ini keeps 10000 / 6000, its own
+    table gives these for 2 GB of RAM) or {"SPARQL": {"MaxQueryExecutionTime": 0}}.
     Yields a Virtuoso (base URL such as http://127.0.0.1:PORT, isql port, data folder, process);
     afterwards shuts it down through isql (then terminate / kill) and removes the folder, unless
     folder was given: then the database there is reused (a restart) and kept.
@@ -145,7 +160,7 @@ def virtuoso_server(folder: Path | None = None):
     while http_port == sql_port:
         http_port = free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(_virtuoso_ini(VIRTUOSO_INI.read_text(), folder, sql_port, http_port))
+    ini.write_text(_virtuoso_ini(VIRTUOSO_INI.read_text(), folder, sql_port, http_port, settings))
     (folder / "virtuoso.lck").unlink(missing_ok=True)  # left by a killed server
     log = open(folder / "stderr.log", "ab")
     proc = subprocess.Popen(["virtuoso-t", "+configfile", str(ini), "+foreground"], cwd=folder,
