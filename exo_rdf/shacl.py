@@ -20,16 +20,15 @@ keeps pyshacl as the reference.
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from exo_rdf.errors import ValidationEngineError
 from exo_rdf.query import with_values_rows
+from exo_rdf.shacl_values import VALUE_CHECKS, component
 from exo_rdf.sources import SourceFile, load_into, parse_quads, project_root
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -37,7 +36,6 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("decimal", "integer", "double", "float", "int", "long", "positiveInteger", "nonNegativeInteger")}
 NO_UPPER_BOUND = ox.Literal("1000000000000", datatype=ox.NamedNode(XSD + "integer"))
 #: focus nodes still in question up to which an sh:or alternative binds them in its queries
 OR_BIND_LIMIT = 2000
@@ -264,14 +262,14 @@ class _Run:
                 named.append(v)
             for constraint, params in checks:
                 if any(not VALUE_CHECKS[constraint](self.model, v, p) for p in params):
-                    failing.setdefault(_component(constraint), []).append(v)
+                    failing.setdefault(component(constraint), []).append(v)
         if classes:
             rows = [(v, c) for v in named for c in classes]
             failing["ClassConstraintComponent"] = [r["value"] for r in self.select("not-instances", ["value", "class"], rows)]
-        for component, bad in failing.items():
+        for failed, bad in failing.items():
             rows = [(t, p, v) for t in ps.targets for p in ps.predicates for v in dict.fromkeys(bad)]
             for row in self.select("focus-nodes-with-values", ["targetClass", "predicate", "value"], rows):
-                self.report(ps, row["focus"], component, row["value"])
+                self.report(ps, row["focus"], failed, row["value"])
 
     def has_values(self, ps: PropertyShape) -> None:
         for wanted in ps.constraints.get(SH + "hasValue", []):
@@ -318,53 +316,6 @@ class _Run:
                 return
         for _, focus in sorted(failing.items()):
             self.report(None, focus, "OrConstraintComponent", shape=shape, message=message, severity=severity)
-
-
-def _component(constraint: str) -> str:
-    """The constraint component of a constraint parameter: sh:maxInclusive -> MaxInclusiveConstraintComponent."""
-    name = constraint[len(SH):]
-    return name[0].upper() + name[1:] + "ConstraintComponent"
-
-
-def _is_numeric(term) -> bool:
-    return isinstance(term, ox.Literal) and term.datatype.value in NUMERIC
-
-
-def _compare(value, bound, ok) -> bool:
-    if not (_is_numeric(value) and _is_numeric(bound)):
-        return False  # not comparable: a violation, as in SHACL
-    try:
-        return ok(Decimal(value.value), Decimal(bound.value))
-    except InvalidOperation:
-        return False
-
-
-def _conforms_to_node(model: ShapesModel, value, node_shape) -> bool:
-    kinds = model.values(node_shape, "nodeKind")
-    patterns = model.values(node_shape, "pattern")
-    return all(_check_node_kind(model, value, k) for k in kinds) and all(_check_pattern(model, value, p) for p in patterns)
-
-
-def _check_node_kind(_model, value, kind) -> bool:
-    return isinstance(value, ox.NamedNode)  # sh:IRI is the only kind accepted by check_supported
-
-
-def _check_pattern(_model, value, pattern) -> bool:
-    # Python's re, as pyshacl uses; the patterns exo-rdf's shapes use mean the same in XPath regex.
-    return not isinstance(value, ox.BlankNode) and re.search(pattern.value, value.value) is not None
-
-
-VALUE_CHECKS = {
-    SH + "datatype": lambda m, v, dt: isinstance(v, ox.Literal) and v.datatype == dt,
-    SH + "nodeKind": _check_node_kind,
-    SH + "pattern": _check_pattern,
-    SH + "in": lambda m, v, head: v in m.members(head),
-    SH + "minInclusive": lambda m, v, b: _compare(v, b, lambda x, y: x >= y),
-    SH + "maxInclusive": lambda m, v, b: _compare(v, b, lambda x, y: x <= y),
-    SH + "minExclusive": lambda m, v, b: _compare(v, b, lambda x, y: x > y),
-    SH + "maxExclusive": lambda m, v, b: _compare(v, b, lambda x, y: x < y),
-    SH + "node": _conforms_to_node,
-}
 
 
 def _skolem(term):
