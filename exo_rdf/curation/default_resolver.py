@@ -15,6 +15,7 @@ from exo_rdf.curation.problems import CellProblem
 from exo_rdf.curies import expand
 
 EXOD = "https://w3id.org/exo-rdf/data/"
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
 
 def explicit_iri(text: str) -> str | None:
@@ -22,7 +23,7 @@ def explicit_iri(text: str) -> str | None:
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
-    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+    if _IRI.fullmatch(text):
         return text
     return expand(text)
 

@@ -39,7 +39,8 @@ _INTEGER = ox.NamedNode(XSD + "integer")
 _DECIMAL = ox.NamedNode(XSD + "decimal")
 _NUMBER = {"integer": re.compile(r"[+-]?[0-9]+"), "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")}
 _NODES: dict[str, ox.NamedNode] = {}
-__all__ = ["Row", "read_table", "row_to_rdf", "split_values", "join_values", "DefaultResolver"]
+_NOT_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
+__all__ = ["Row", "RowBuilder", "read_table", "row_to_rdf", "split_values", "join_values", "DefaultResolver"]
 
 
 @dataclass
@@ -109,6 +110,8 @@ def read_table(path: Path | str, kind: str | None = None) -> Iterator[Row]:
 
 
 def _row(path: Path, number: int, kind: str, header: list[str], cells: list) -> Row:
+    if len(cells) == len(header) and all(header):  # the usual row: one cell per named column
+        return Row(path, number, kind, dict(zip(header, map(str.strip, cells))))
     texts = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h}
     row = Row(path, number, kind, texts)
     # a value under no column name would be lost: report it like a cell right of the last column
@@ -231,57 +234,139 @@ def row_to_rdf(row: Row, resolve) -> tuple[list[ox.Quad], ox.NamedNode, list[Pro
     out); node_map maps every node the row creates (the finding, its target nodes, a research
     article) to (row number, column), the column None for the finding itself.
     """
-    cols = _columns(row.kind)
-    problems = list(row.problems)
-    cells = row.cells
+    return RowBuilder()(row, resolve)
 
-    def problem(header: str | None, cp: CellProblem) -> None:
-        problems.append(cp.problem.at(str(row.file), row.number, header))
 
-    for header, col in cols.items():
-        if col.required and not cells.get(header, ""):
-            problems.append(Problem(str(row.file), row.number, header, _rule("missing-value"),
-                                    f"the {row.kind} template needs a value in column {header!r}",
-                                    None, f"write {col.allowed}, e.g. {col.example}"))
-    finding = _finding_node(row, problems)
-    node_map = {finding: (row.number, None)}
-    quads = [ox.Quad(finding, RDF_TYPE, _node(C.kind_class(row.kind)))]
+#: (column, text) pairs a RowBuilder remembers before it starts over
+CACHE_CELLS = 200_000
 
-    def add(triple: tuple) -> None:
-        quads.append(ox.Quad(*triple))
-    source_is_review = _source(row, finding, cells.get("source", ""), resolve, cols["source"], add, node_map, problem)
-    references = []
-    for header, col in cols.items():
-        text = cells.get(header, "")
-        if not text or col.value in ("id", "source") or col.group == "target":
-            continue
-        prop = _node(col.property)
-        values = split_values(text) if col.multi else [text]
-        for value in values:
-            if not value:
+
+class RowBuilder:
+    """row_to_rdf for many rows: what the text of a term, number or review cell became is remembered.
+
+    Rows of one table repeat the same names, ids and numbers in these columns: each (column, text)
+    is resolved and made into terms once, for as long as the resolver is the same. Text cells
+    (statements, names as printed) are not remembered, nearly all of them differ. At most
+    CACHE_CELLS texts are kept (then it starts over), so memory does not grow with the rows.
+    Called as row_to_rdf(row, resolve); raises what resolve raises other than CellProblem.
+    """
+
+    def __init__(self):
+        self._resolve = None
+        self._cells: dict[tuple[str, str], tuple] = {}
+
+    def __call__(self, row: Row, resolve) -> tuple[list[ox.Quad], ox.NamedNode, list[Problem], dict]:
+        if resolve is not self._resolve or len(self._cells) > CACHE_CELLS:
+            self._resolve, self._cells = resolve, {}
+        plan = _plan(row.kind)
+        problems = list(row.problems)
+        cells = row.cells
+        for header, col in plan.required:
+            if not cells.get(header):
+                problems.append(Problem(str(row.file), row.number, header, _rule("missing-value"),
+                                        f"the {row.kind} template needs a value in column {header!r}",
+                                        None, f"write {col.allowed}, e.g. {col.example}"))
+        finding = _finding_node(row, problems)
+        node_map = {finding: (row.number, None)}
+        quads = [ox.Quad(finding, RDF_TYPE, plan.kind_class)]
+
+        def problem(header: str | None, cp: CellProblem) -> None:
+            problems.append(cp.problem.at(str(row.file), row.number, header))
+
+        def add(triple: tuple) -> None:
+            quads.append(ox.Quad(*triple))
+        source_is_review = self._source(row, finding, cells.get("source", ""), resolve, plan.source, quads, node_map, problem)
+        references = []
+        for header, col, prop, remembered in plan.values:
+            text = cells.get(header)
+            if not text:
                 continue
+            if remembered is None:  # a text column
+                for value in (split_values(text) if col.multi else (text,)):
+                    if value:
+                        literal = ox.Literal(value)
+                        quads.append(ox.Quad(finding, prop, literal))
+                        if header == "statement":
+                            quads.append(ox.Quad(finding, PROV_VALUE, literal))
+                continue
+            if remembered:  # a number column: its lists of numbers differ from row to row, the numbers less
+                objects = [self._term(header, value, col, resolve) for value in split_values(text) if value]
+            else:
+                objects = self._cells.get((header, text))
+                if objects is None:
+                    objects = self._cells[(header, text)] = _objects(text, col, resolve)
+            for obj in objects:
+                if isinstance(obj, CellProblem):
+                    problem(header, obj)
+                    continue
+                quads.append(ox.Quad(finding, prop, obj))
+                if header == "references":
+                    references.append(obj)
+        if source_is_review is not None:
+            if references or not source_is_review:
+                quads.append(ox.Quad(finding, HAS_EVIDENCE, ECO_TRACEABLE))
+            else:
+                quads.append(ox.Quad(finding, CITES_NO_REFERENCE, TRUE))
+                quads.append(ox.Quad(finding, HAS_EVIDENCE, ECO_NON_TRACEABLE))
+        if any(cells.get(h) for h in plan.targets):
+            _targets(row, finding, plan.columns, resolve, add, node_map, problem)
+        return quads, finding, problems, node_map
+
+    def _term(self, header: str, value: str, col: C.Column, resolve):
+        """The term of one value of a column, or its CellProblem."""
+        term = self._cells.get((header, value))
+        if term is None:
             try:
-                obj = _value(value, col, resolve)
+                term = _value(value, col, resolve)
             except CellProblem as cp:
-                problem(header, cp)
-                continue
-            add((finding, prop, obj))
-            if header == "statement":
-                add((finding, _node(C.PROV + "value"), obj))
-            elif header == "references":
-                references.append(obj)
-    if source_is_review is not None:
-        if references or not source_is_review:
-            add((finding, _node(C.RO_HAS_EVIDENCE), ECO_TRACEABLE))
-        else:
-            add((finding, _node(C.EXO + "citesNoReference"), TRUE))
-            add((finding, _node(C.RO_HAS_EVIDENCE), ECO_NON_TRACEABLE))
-    if any(cells.get(h) for h in C.TARGETS if h in cols):
-        _targets(row, finding, cols, resolve, add, node_map, problem)
-    return quads, finding, problems, node_map
+                term = cp
+            self._cells[(header, value)] = term
+        return term
+
+    def _source(self, row, finding, text, resolve, col, quads, node_map, problem):
+        """Add the finding's source; True for a review, False for a research article, None when unusable."""
+        if not text:
+            return None
+        review = self._cells.get(("source", text))
+        if review is None:
+            ids = _article_ids(text)
+            if ids:  # an article's ids differ from row to row: not remembered
+                return _article(row, finding, text, ids, quads, node_map, problem)
+            try:
+                review = resolve(text, col)
+            except CellProblem as cp:
+                review = cp
+            self._cells[("source", text)] = review
+        if isinstance(review, CellProblem):
+            problem("source", review)
+            return None
+        quads.append(ox.Quad(finding, STATED_IN, review))
+        quads.append(ox.Quad(finding, WAS_DERIVED_FROM, review))
+        return True
+
+
+class _Plan:
+    """What building a row of one kind needs, worked out once per kind."""
+
+    def __init__(self, kind: str):
+        self.columns = _columns(kind)
+        self.kind_class = _node(C.kind_class(kind))
+        self.required = tuple((h, c) for h, c in self.columns.items() if c.required)
+        self.source = self.columns["source"]
+        #: (header, column, property, what is remembered) of the value columns, in order: None for a text
+        #: column (nothing), False for a term column (each cell's text), True for a number column (each number)
+        self.values = tuple((h, c, _node(c.property), None if c.value == "text" else c.value in _NUMBER)
+                            for h, c in self.columns.items() if c.value not in ("id", "source") and c.group != "target")
+        self.targets = tuple(h for h in C.TARGETS if h in self.columns)
 
 
 _COLUMNS: dict[str, dict[str, C.Column]] = {}
+_PLANS: dict[str, _Plan] = {}
+PROV_VALUE = ox.NamedNode(C.PROV + "value")
+STATED_IN = ox.NamedNode(C.EXO + "statedIn")
+WAS_DERIVED_FROM = ox.NamedNode(C.PROV + "wasDerivedFrom")
+HAS_EVIDENCE = ox.NamedNode(C.RO_HAS_EVIDENCE)
+CITES_NO_REFERENCE = ox.NamedNode(C.EXO + "citesNoReference")
 
 
 def _columns(kind: str) -> dict[str, C.Column]:
@@ -289,6 +374,26 @@ def _columns(kind: str) -> dict[str, C.Column]:
     if kind not in _COLUMNS:
         _COLUMNS[kind] = {c.header: c for c in C.columns(kind)}
     return _COLUMNS[kind]
+
+
+def _plan(kind: str) -> _Plan:
+    plan = _PLANS.get(kind)
+    if plan is None:
+        plan = _PLANS[kind] = _Plan(kind)
+    return plan
+
+
+def _objects(text: str, col: C.Column, resolve) -> tuple:
+    """The terms of a cell's values, or the CellProblem of each value that cannot be one."""
+    out = []
+    for value in (split_values(text) if col.multi else (text,)):
+        if not value:
+            continue
+        try:
+            out.append(_value(value, col, resolve))
+        except CellProblem as cp:
+            out.append(cp)
+    return tuple(out)
 
 
 def _finding_node(row: Row, problems: list) -> ox.NamedNode:
@@ -305,35 +410,29 @@ def _finding_node(row: Row, problems: list) -> ox.NamedNode:
     return ox.NamedNode(f"{EXOD}finding-{row.kind}-{digest}")
 
 
-def _source(row, finding, text, resolve, col, add, node_map, problem):
-    """Add the finding's source; True for a review, False for a research article, None when unusable."""
-    if not text:
-        return None
+def _article_ids(text: str) -> dict[str, str]:
+    """The pmid and doi a source cell gives (empty for a review's name or CURIE)."""
     ids = {}
     for value in split_values(text):
         prefix, sep, local = value.partition(":")
         if sep and prefix.strip().lower() in ("pmid", "doi"):
             ids[prefix.strip().lower()] = local.strip()
-    if not ids:
-        try:
-            review = resolve(text, col)
-        except CellProblem as cp:
-            problem("source", cp)
-            return None
-        add((finding, _node(C.EXO + "statedIn"), review))
-        add((finding, _node(C.PROV + "wasDerivedFrom"), review))
-        return True
+    return ids
+
+
+def _article(row, finding, text, ids, quads, node_map, problem):
+    """Add the research article a source cell names by pmid and/or doi; False, or None when unusable."""
     if len(ids) != len(split_values(text)):
         problem("source", CellProblem("bad-value", "a research article is named by pmid:<digits> and/or doi:10.…, "
                                       "nothing else", value=text, fix="write e.g. pmid:17486113|doi:10.1038/ncb1596"))
         return None
     slug = ("pmid-" + ids["pmid"]) if "pmid" in ids else "doi-" + ids["doi"].lower()
-    article = ox.NamedNode(EXOD + "publication-" + re.sub(r"[^A-Za-z0-9._-]+", "-", slug))
-    add((article, RDF_TYPE, RESEARCH_ARTICLE))
+    article = ox.NamedNode(EXOD + "publication-" + _NOT_SLUG.sub("-", slug))
+    quads.append(ox.Quad(article, RDF_TYPE, RESEARCH_ARTICLE))
     for key, prop in (("pmid", "pmid"), ("doi", "doi")):
         if key in ids:
-            add((article, _node(C.EXO + prop), ox.Literal(ids[key])))
-    add((finding, _node(C.PROV + "wasDerivedFrom"), article))
+            quads.append(ox.Quad(article, _node(C.EXO + prop), ox.Literal(ids[key])))
+    quads.append(ox.Quad(finding, WAS_DERIVED_FROM, article))
     node_map[article] = (row.number, "source")
     return False
 
