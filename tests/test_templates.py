@@ -272,3 +272,30 @@ def test_the_template_command_has_a_description_an_example_and_help_for_each_arg
     parser = sub.choices["template"]
     assert parser.description and "exo-rdf template --kind cargo-effect --out cargo-effect.xlsx" in parser.epilog
     assert [a.dest for a in parser._actions if not a.help] == []
+
+
+def test_row_builder_resolves_each_cell_text_once_and_builds_what_row_to_rdf_builds(tmp_path, resolver):
+    calls = []
+
+    def counting(text, column):
+        calls.append((text, column if isinstance(column, str) else column.header))
+        return resolver(text, column)
+
+    rows = [R.Row(tmp_path / "x.tsv", n, "marker", {"source": "exod:review-protein", "statement": f"s{n}",
+                                                     "ev type": "GO:0070062", "marker": marker, "references": refs})
+            for n, marker, refs in ((2, "exod:protein-CD63", "3|4"), (3, "exod:protein-CD63", "4"), (4, "no such marker", "0|x"))]
+    build = R.RowBuilder()
+    built = [build(row, counting) for row in rows]
+    # one call per distinct (column, text): the review, the vesicle and the two markers; never for numbers
+    assert sorted(calls) == [("GO:0070062", "ev type"), ("exod:protein-CD63", "marker"),
+                             ("exod:review-protein", "source"), ("no such marker", "marker")]
+    for row, (quads, focus, problems, node_map) in zip(rows, built):
+        alone = R.row_to_rdf(row, resolver)
+        assert (set(quads), focus, problems, node_map) == (set(alone[0]), *alone[1:])
+    assert [(p.row, p.column, p.rule, p.value) for p in built[2][2]] == [
+        (4, "references", RULE_BASE + "bad-value", "x"), (4, "marker", RULE_BASE + "unknown-name", "no such marker")]
+    # another resolver: nothing remembered from the first is used
+    build(rows[0], counting)
+    assert len(calls) == 4
+    build(rows[0], lambda text, column: counting(text, column))
+    assert len(calls) == 7
