@@ -72,8 +72,11 @@ def dataset(endpoint) -> tuple[list[str], list[str]]:
         from exo_rdf.sources import project_root
         from exo_rdf.stores import http
 
-        text = (project_root() / "queries" / "store" / "dataset-graphs.rq").read_text(encoding="utf-8")
-        text = with_values_rows(text, ["base"], [(ox.Literal(endpoint.graph_base),)])
+        if endpoint.flavour == "virtuoso":  # filtered in the query, the list costs a scan of every triple there
+            text = (project_root() / "queries" / "store" / "named-graphs.rq").read_text(encoding="utf-8")
+        else:
+            text = (project_root() / "queries" / "store" / "dataset-graphs.rq").read_text(encoding="utf-8")
+            text = with_values_rows(text, ["base"], [(ox.Literal(endpoint.graph_base),)])
         answer = http.select(endpoint.query, text, timeout=endpoint.timeout_s)
         found = sorted(row["graph"].value for row in answer)
         graphs = [g for g in found if is_exo_graph(g, endpoint.graph_base)]
