@@ -17,7 +17,8 @@ pages) instead of Debian's 10000,6000, `--virtuoso-query-s S` with MaxQueryExecu
 recorded as "virtuoso-N ..." with the settings.
 
 `--stages` instead times, once each on a fresh store, the requests a replace can be made of:
-where the time goes (upload, transactional load, delete, swap), for the choice of a fast atomic way.
+where the time goes (upload, transactional load, delete, swap, and the listing of graphs a load
+begins with), for the choice of a fast atomic way.
 """
 from __future__ import annotations
 
@@ -110,11 +111,15 @@ def bulk_options_of(kind: str) -> dict | None:
 
 def stages(kind: str, data: Path) -> dict:
     """Seconds each request a replace can be made of takes, once, on a fresh store of kind."""
+    import pyoxigraph as ox
+
+    from exo_rdf.query import with_values_rows
     from exo_rdf.stores import http
 
     payload, out = data.read_bytes(), {}
     with started(kind) as (url, store_url, bulk_options):
         update = url + ("/sparql-auth" if kind == "virtuoso" else "/update")
+        url_query = url + ("/sparql" if kind == "virtuoso" else "/query")
         pragma = "DEFINE sql:log-enable 1\n" if kind == "virtuoso" else ""
 
         def timed(label: str, request) -> None:
@@ -135,6 +140,11 @@ def stages(kind: str, data: Path) -> dict:
         else:
             timed("POST into a second empty graph", post("b"))
         timed("bulk POST into an empty staging graph", post("s"))
+        listing = (ROOT / "queries" / "store" / "staging-graphs.rq").read_text(encoding="utf-8")
+        listing = with_values_rows(listing, ["prefix"], [(ox.Literal(GRAPH),)])
+        timed("list of staging graphs filtered in the query", lambda: http.select(url_query, listing, timeout=3600))
+        named = (ROOT / "queries" / "store" / "named-graphs.rq").read_text(encoding="utf-8")
+        timed("list of every graph, unfiltered", lambda: http.select(url_query, named, timeout=3600))
         timed("MOVE of the staging graph over a full graph", lambda: http.update(
             update, f"{pragma}MOVE <{GRAPH}s> TO <{GRAPH}b>", timeout=3600))
         timed("DROP of a full graph", lambda: http.update(update, f"{pragma}DROP SILENT GRAPH <{GRAPH}a>", timeout=3600))
