@@ -99,3 +99,15 @@ def test_jena_fix_folder_holds_the_xerces_message_files_under_their_unshaded_nam
     assert files == ["xerces/impl/msg/XMLMessages.properties", "xerces/impl/xpath/regex/message.properties"]
     assert (folder / "xerces/impl/msg/XMLMessages.properties").read_text() == "a=1\n"
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["jena-xerces"]  # no temporary folder left
+
+
+def test_results_named_apart_leave_the_days_file_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "HERE", tmp_path)
+    (tmp_path / "results").mkdir()
+    day = tmp_path / "results" / "2026-11-24.json"
+    day.write_text(json.dumps({"date": "2026-11-24", "sizes": {"1M": {"triples": 1000000, "validate": "earlier"}}}))
+    out = run.save({"date": "2026-11-24", "sizes": {"1M": {"triples": 1000000, "validate": "later"}}}, "2026-11-24-memory")
+    assert out == tmp_path / "results" / "2026-11-24-memory.json"
+    assert json.loads(out.read_text())["sizes"] == {"1M": {"triples": 1000000, "validate": "later"}}
+    assert json.loads(day.read_text())["sizes"]["1M"]["validate"] == "earlier"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["2026-11-24-memory.json", "2026-11-24.json"]
