@@ -1,8 +1,9 @@
 """A SHACL Core validator compiled to SPARQL queries on an in-memory Oxigraph store.
 
 The shapes are read into a small model; each property shape then costs a few set-based queries
-from ``queries/shacl/`` with its target class and path bound as RDF terms (VALUES): one count
-query (sh:minCount/sh:maxCount), one query for the distinct values of the path's predicates (on
+from ``queries/shacl/`` with its target class and path bound as RDF terms (VALUES): one query
+per cardinality (a missing value for sh:minCount 1, any value or two different ones for sh:maxCount
+0 or 1, counting the values of each focus node otherwise), one query for the distinct values of the path's predicates (on
 any subject: joining the target's instances there costs more than the extra values), and one
 query mapping failing values back to the target's focus nodes. Value constraints (sh:datatype, sh:nodeKind,
 sh:pattern, sh:in, numeric bounds, sh:node) are checked once per distinct value, which is what
