@@ -264,13 +264,23 @@ class _Run:
             for constraint, params in checks:
                 if any(not VALUE_CHECKS[constraint](self.model, v, p) for p in params):
                     failing.setdefault(component(constraint), []).append(v)
+        # a blank node cannot be bound in a VALUES block: blank values are found by their predicate
         if classes:
-            rows = [(v, c) for v in named for c in classes]
+            rows = [(v, c) for v in named if not isinstance(v, ox.BlankNode) for c in classes]
             failing["ClassConstraintComponent"] = [r["value"] for r in self.select("not-instances", ["value", "class"], rows)]
+            if any(isinstance(v, ox.BlankNode) for v in named):
+                rows = [(p, c) for p in ps.predicates for c in classes]
+                failing["ClassConstraintComponent"] += [
+                    r["value"] for r in self.select("blank-not-instances", ["predicate", "class"], rows)]
         for failed, bad in failing.items():
-            rows = [(t, p, v) for t in ps.targets for p in ps.predicates for v in dict.fromkeys(bad)]
+            bad = dict.fromkeys(bad)
+            rows = [(t, p, v) for t in ps.targets for p in ps.predicates for v in bad if not isinstance(v, ox.BlankNode)]
             for row in self.select("focus-nodes-with-values", ["targetClass", "predicate", "value"], rows):
                 self.report(ps, row["focus"], failed, row["value"])
+            if any(isinstance(v, ox.BlankNode) for v in bad):
+                for row in self.select("focus-nodes-with-blank-values", ["targetClass", "predicate"], self.target_rows(ps)):
+                    if row["value"] in bad:
+                        self.report(ps, row["focus"], failed, row["value"])
 
     def has_values(self, ps: PropertyShape) -> None:
         for wanted in ps.constraints.get(SH + "hasValue", []):
@@ -307,7 +317,9 @@ class _Run:
         """
         failing = None  # focus nodes that violate every alternative so far
         for alternative in alternatives:
-            narrow = failing if failing is not None and len(failing) <= OR_BIND_LIMIT else None
+            # blank focus nodes cannot be bound in a query: with one among them, all are checked
+            narrow = failing if failing is not None and len(failing) <= OR_BIND_LIMIT and not any(
+                isinstance(f, ox.BlankNode) for f in failing.values()) else None
             scratch = _Run(self.store, self.model, self.root, scratch=True, only=narrow)
             for ps in alternative:
                 scratch.check(ps)

@@ -139,3 +139,17 @@ def test_a_bad_line_past_the_first_load_block_is_named(tmp_path, monkeypatch):
     with pytest.raises(SourceError, match=rf"{bad}:48: not valid N-Triples") as caught:
         validate([bad])
     assert caught.value.line == 48
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_blank_node_value_is_checked_like_a_named_one(tmp_path, engine):
+    # a blank node cannot be bound in a query: the compiled engine finds blank values by predicate
+    data = (FIXTURES / "valid" / "user-findings.ttl").read_text(encoding="utf-8").replace(
+        "exo:marker exod:protein-EDIL3 ;", "exo:marker [ a exo:ClinicalTrial ] ;")
+    (tmp_path / "blank.ttl").write_text(data, encoding="utf-8")
+    report = validate([tmp_path / "blank.ttl"], engine=engine)
+    got = {(v.path, v.component.removeprefix(SH)): v for v in report.violations}
+    assert set(got) == {(EXO + "marker", "ClassConstraintComponent"), (EXO + "nctId", "MinCountConstraintComponent")}
+    assert got[EXO + "marker", "ClassConstraintComponent"].focus == F
+    # the value that fails sh:class is the blank trial, the focus node of the missing NCT id
+    assert got[EXO + "marker", "ClassConstraintComponent"].value == got[EXO + "nctId", "MinCountConstraintComponent"].focus
