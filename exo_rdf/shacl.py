@@ -215,6 +215,7 @@ class _Run:
                 severity=severity or (ps.severity if ps else "Violation"),
                 message=(message if ps is None else ps.message) or component,
                 value=None if value is None else value.value,
+                value_blank=isinstance(value, ox.BlankNode),
                 shape=source_shape.value if isinstance(source_shape, ox.NamedNode) else None,
             )
 

@@ -28,6 +28,9 @@ class Violation:
     message: str
     value: str | None
     shape: str | None
+    #: the value is a blank node (value holds its label): kept apart so that a report writes a
+    #: blank node, not a string; not part of a result's identity
+    value_blank: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -173,5 +176,6 @@ def _violations(report):
             severity=str(one(sh.resultSeverity)).rsplit("#", 1)[-1],
             message=str(one(sh.resultMessage) or ""),
             value=None if one(sh.value) is None else str(one(sh.value)),
+            value_blank=isinstance(one(sh.value), rdflib.BNode),
             shape=None if one(sh.sourceShape) is None else str(one(sh.sourceShape)),
         )

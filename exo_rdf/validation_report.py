@@ -152,7 +152,8 @@ def report_triples(report) -> list[ox.Triple]:
         if v.path and v.path != "(complex path)":
             triples.append(ox.Triple(r, _sh("resultPath"), ox.NamedNode(v.path)))
         if v.value is not None:
-            triples.append(ox.Triple(r, _sh("value"), values.get((v.focus, v.path, v.value), ox.Literal(v.value))))
+            value = ox.BlankNode(v.value) if v.value_blank else values.get((v.focus, v.path, v.value), ox.Literal(v.value))
+            triples.append(ox.Triple(r, _sh("value"), value))
         # an anonymous property shape (the compiled engine does not name it) is a blank node, as in the shapes file
         triples.append(ox.Triple(r, _sh("sourceShape"), _node(v.shape) if v.shape else ox.BlankNode(f"shape{n}")))
     return triples

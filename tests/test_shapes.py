@@ -153,3 +153,11 @@ def test_a_blank_node_value_is_checked_like_a_named_one(tmp_path, engine):
     assert got[EXO + "marker", "ClassConstraintComponent"].focus == F
     # the value that fails sh:class is the blank trial, the focus node of the missing NCT id
     assert got[EXO + "marker", "ClassConstraintComponent"].value == got[EXO + "nctId", "MinCountConstraintComponent"].focus
+    # and the report graph says so: the sh:value is that blank node, not a string of its label
+    import pyoxigraph as ox
+    from exo_rdf.validation_report import report_triples
+
+    triples = report_triples(report)
+    values = [t.object for t in triples if t.predicate == ox.NamedNode(SH + "value")]
+    blank_focus = [t.object for t in triples if t.predicate == ox.NamedNode(SH + "focusNode") and isinstance(t.object, ox.BlankNode)]
+    assert len(values) == 1 and isinstance(values[0], ox.BlankNode) and values == blank_focus
