@@ -363,3 +363,19 @@ def test_a_second_process_cannot_change_a_workspace_another_is_changing(ws, file
     assert list(data_entries(again)) == sorted(data_entries(again)) == ["a.nt", "b.ttl"]
     assert data_entries(again)["a.nt"]["triples"] == 2
     assert sorted(p.name for p in folder.iterdir()) == ["lock", "manifest.json", "store"]
+
+
+def test_a_graph_over_the_difference_limit_is_replaced_whole(ws, files, monkeypatch):
+    import exo_rdf.workspace as module
+
+    cleared, clear = [], ws._clear
+    monkeypatch.setattr(ws, "_clear", lambda graph: cleared.append(graph.value) or clear(graph))
+    monkeypatch.setattr(module, "MAX_DIFF", 2)  # the graph holds 3 triples: too many to compare
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a2", "2"), ("a3", "3")))
+    ws.add([files / "a.nt"])
+    rewrite(files / "a.nt", nt(("a1", "1"), ("a2", "2"), ("a4", "4")))
+    [change] = ws.add([files / "a.nt"], deltas=True)
+    assert cleared == [user_graph("a")]
+    assert (change.status, change.graph, change.delta) == ("changed", user_graph("a"), None)
+    assert triples(ws, user_graph("a")) == {(E + "a1", E + "p", "1"), (E + "a2", E + "p", "2"), (E + "a4", E + "p", "4")}
+    assert ws.manifest["files"][str((files / "a.nt").resolve())]["triples"] == 3
