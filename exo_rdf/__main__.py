@@ -1,6 +1,6 @@
 """Allow ``python -m exo_rdf``."""
 import sys
 
-from exo_rdf.cli import main
+from exo_rdf.exits import console
 
-sys.exit(main())
+sys.exit(console())

@@ -53,6 +53,20 @@ def run_command(function, args) -> int:
             _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)
 
 
+def console() -> int:
+    """The ``exo-rdf`` executable and ``python -m exo_rdf``: cli.main(), with a Ctrl-C that comes
+    while the command is still starting (importing its modules, parsing its arguments) ending as
+    one does later on: "exo-rdf: interrupted" and exit code 130, never a traceback.
+    """
+    try:
+        from exo_rdf.cli import main
+
+        return main()
+    except KeyboardInterrupt:
+        print("exo-rdf: interrupted", file=sys.stderr)
+        return 130
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt
 

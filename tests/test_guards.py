@@ -129,6 +129,20 @@ def test_ctrl_c_during_a_query_exits_130_at_once(tmp_path):
     assert (proc.returncode, out, err) == (130, "", "exo-rdf: interrupted\n")
 
 
+def test_ctrl_c_during_imports_is_reported_as_an_interruption(monkeypatch, capsys):
+    """The executable's entry point: a Ctrl-C while cli's modules load (before run_command guards
+    the command) gives the same line and code as one during a query, not a traceback."""
+    from exo_rdf import cli
+    from exo_rdf.exits import console
+
+    def interrupted_while_importing():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "main", interrupted_while_importing)
+    assert console() == 130
+    assert capsys.readouterr().err == "exo-rdf: interrupted\n"
+
+
 def test_a_stored_query_file_that_is_not_utf8_names_the_file(tmp_path):
     from exo_rdf.catalogue import read_query
     from exo_rdf.errors import SourceError
