@@ -135,9 +135,6 @@ def cmd_validate(args) -> int:
             raise ExoRdfError("give either FILEs or --endpoint: to validate files in a store, load them first "
                               "(exo-rdf load --file) and name their graphs with --graph")
         report = validate_in_store(endpoint, args.graph, shapes_graph=args.shapes_graph, progress=args.progress or None)
-        if endpoint.flavour == "virtuoso":
-            print("exo-rdf: note: Virtuoso 7.2 matches literals by value (1 = 1.0, false = 0), so it may report values "
-                  "that conform and miss others; validate the files themselves, or on Oxigraph, to be sure", file=sys.stderr)
     elif args.graph or args.shapes_graph:
         raise ExoRdfError("--graph and --shapes-graph name graphs in a store: give --endpoint too")
     elif any(f.lower().endswith((".tsv", ".csv", ".xlsx")) for f in args.files):  # templates: curate's path, nothing written

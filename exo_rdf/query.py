@@ -170,26 +170,43 @@ def bind_parameters(query: StoredQuery, given: dict[str, str]) -> dict[str, obje
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-def with_values_block(text: str, bindings: dict[str, object]) -> str:
+def with_values_block(text: str, bindings: dict[str, object], *, flavour: str | None = None) -> str:
     """The query text with one row of bound terms as a VALUES block at the start of its WHERE clause.
 
-    Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
+    flavour: the store the text is for (see write_term). Raises QueryExecutionError when the
+    query has no 'WHERE {' outside comments.
     """
     if not bindings:
         return text
-    return with_values_rows(text, list(bindings), [tuple(bindings.values())])
+    return with_values_rows(text, list(bindings), [tuple(bindings.values())], flavour=flavour)
 
 
-def with_values_rows(text: str, names: list[str], rows: list[tuple], *, every_where: bool = False) -> str:
+_DECIMAL = XSD + "decimal"
+
+
+def write_term(term, flavour: str | None = None) -> str:
+    """A term as a query text holds it: pyoxigraph's escaped N-Triples form (str of a term).
+
+    For flavour "virtuoso" a decimal without a point (pyoxigraph's canonical "1"^^xsd:decimal
+    for 1.0) is written "1.0"^^xsd:decimal, the same value: Virtuoso 7.2 reads the form without a
+    point as an xsd:integer, so a decimal read from the store and bound back would match integers.
+    """
+    if flavour == "virtuoso" and isinstance(term, ox.Literal) and term.datatype.value == _DECIMAL and "." not in term.value:
+        return f'"{term.value}.0"^^<{_DECIMAL}>'
+    return str(term)
+
+
+def with_values_rows(text: str, names: list[str], rows: list[tuple], *, every_where: bool = False,
+                     flavour: str | None = None) -> str:
     """The query text with a VALUES block of rows of terms at the start of its WHERE clause.
 
-    Terms are written in their escaped N-Triples form by pyoxigraph (str of a term), so a value
-    cannot end the block; None leaves a variable unbound (UNDEF) in that row. every_where puts
-    the block in every WHERE clause, for an update request of several operations.
-    Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
+    Terms are written in their escaped N-Triples form by pyoxigraph (write_term, as the store of
+    flavour reads them), so a value cannot end the block; None leaves a variable unbound (UNDEF)
+    in that row. every_where puts the block in every WHERE clause, for an update request of
+    several operations. Raises QueryExecutionError when the query has no 'WHERE {' outside comments.
     """
     head = " ".join(f"?{n}" for n in names)
-    body = " ".join("(" + " ".join("UNDEF" if t is None else str(t) for t in row) + ")" for row in rows)
+    body = " ".join("(" + " ".join("UNDEF" if t is None else write_term(t, flavour) for t in row) + ")" for row in rows)
     block = f"\n  VALUES ({head}) {{ {body} }}\n"
     out, found = [], False
     for line in text.splitlines(keepends=True):
@@ -239,7 +256,8 @@ def run_sparql(
     from exo_rdf.arguments import check_run_arguments
 
     check_run_arguments(text, store=store, bindings=bindings, timeout_s=timeout_s)
-    text = with_values_block(text, bindings or {})
+    flavour = endpoint.flavour if bindings and endpoint and not isinstance(endpoint, str) else None
+    text = with_values_block(text, bindings or {}, flavour=flavour)
     if endpoint:
         from exo_rdf.stores import remote
 

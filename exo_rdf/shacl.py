@@ -193,6 +193,8 @@ class _Run:
         if self.only is not None and name != "not-instances":
             # the few focus nodes left in question are bound too, so the store looks only at them
             names, rows = ["focus", *names], [(f, *row) for f in self.only.values() for row in rows]
+        if hasattr(self.store, "run_compiled"):  # a remote store writes the query as it reads it
+            return self.store.run_compiled(name, _query(self.root, name), names, rows)
         return self.store.query(with_values_rows(_query(self.root, name), names, rows), use_default_graph_as_union=True)
 
     def report(self, ps: PropertyShape | None, focus, component: str, value=None, *, shape=None, message=None, severity=None) -> None:

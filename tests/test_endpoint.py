@@ -117,12 +117,23 @@ def run_stored_count(url: str, text: str) -> int:
     return int(run_sparql(text, endpoint=url).rows[0][0].value)
 
 
-def test_decimals_without_a_point_are_respelled_for_virtuoso_outside_strings_and_comments():
-    from exo_rdf.stores.remote import decimals_for_virtuoso
+def test_decimals_are_written_with_a_point_for_virtuoso_only_in_the_values_block():
+    """Where terms are written: a decimal without a point ("1"^^xsd:decimal, pyoxigraph's form of 1.0)
+    gets ".0" for Virtuoso, which reads the form without a point as an integer; the text around the
+    block (its comments and literals included) is left as written, and other stores get str(term)."""
+    import pyoxigraph as ox
 
-    d, i = "<http://www.w3.org/2001/XMLSchema#decimal>", "<http://www.w3.org/2001/XMLSchema#integer>"
-    text = (f'# "1"^^{d}\nSELECT * WHERE {{ VALUES ?v {{ "1"^^{d} "-20"^^{d} "1.5"^^{d} "2"^^{i} }}\n'
-            f'  ?s <http://x/#a> "say \\"1\\"^^{d}", \'"3"^^{d}\', """"4"^^{d}""" }}')
-    assert decimals_for_virtuoso(text) == (
-        f'# "1"^^{d}\nSELECT * WHERE {{ VALUES ?v {{ "1.0"^^{d} "-20.0"^^{d} "1.5"^^{d} "2"^^{i} }}\n'
-        f'  ?s <http://x/#a> "say \\"1\\"^^{d}", \'"3"^^{d}\', """"4"^^{d}""" }}')
+    from exo_rdf.query import with_values_rows, write_term
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    d, i = f"<{xsd}decimal>", f"<{xsd}integer>"
+    terms = [ox.Literal("1", datatype=ox.NamedNode(xsd + "decimal")), ox.Literal("-20", datatype=ox.NamedNode(xsd + "decimal")),
+             ox.Literal("1.5", datatype=ox.NamedNode(xsd + "decimal")), ox.Literal("2", datatype=ox.NamedNode(xsd + "integer")),
+             ox.Literal("1"), ox.NamedNode("http://x/#a")]
+    assert [write_term(t, "virtuoso") for t in terms] == [
+        f'"1.0"^^{d}', f'"-20.0"^^{d}', f'"1.5"^^{d}', f'"2"^^{i}', '"1"', "<http://x/#a>"]
+    assert [write_term(t, f) for t in terms for f in (None, "oxigraph", "generic")] == [str(t) for t in terms for _ in range(3)]
+    text = f'# "1"^^{d}\nSELECT * WHERE {{ ?s <http://x/#a> "1"^^{d} }}\n'
+    assert with_values_rows(text, ["v"], [(terms[0],), (terms[3],)], flavour="virtuoso") == (
+        f'# "1"^^{d}\nSELECT * WHERE {{\n  VALUES (?v) {{ ("1.0"^^{d}) ("2"^^{i}) }}\n ?s <http://x/#a> "1"^^{d} }}\n')
+    assert with_values_rows(text, ["v"], [(terms[0],)]) == with_values_rows(text, ["v"], [(terms[0],)], flavour="oxigraph")

@@ -4,8 +4,8 @@ Stores differ in what a query without FROM sees: Oxigraph without ``--union-defa
 and Jena/Fuseki see an empty default graph, Virtuoso sees every graph it holds (staging graphs
 and other people's graphs included). So the client names the dataset itself (SPARQL 1.1
 Protocol ``default-graph-uri``, and ``named-graph-uri`` for a query with GRAPH): exo-rdf's graphs
-under the graph base, listed with ``queries/store/dataset-graphs.rq``. Answers are then turned
-into the terms the embedded store gives (see ``normalise``).
+under the graph base, listed by ``graphs_under``. Answers are then turned into the terms the
+embedded store gives (see ``normalise``).
 """
 from __future__ import annotations
 
@@ -68,17 +68,7 @@ def dataset(endpoint) -> tuple[list[str], list[str]]:
     the endpoint's graph base.
     """
     if endpoint._dataset is None:
-        from exo_rdf.query import with_values_rows
-        from exo_rdf.sources import project_root
-        from exo_rdf.stores import http
-
-        if endpoint.flavour == "virtuoso":  # filtered in the query, the list costs a scan of every triple there
-            text = (project_root() / "queries" / "store" / "named-graphs.rq").read_text(encoding="utf-8")
-        else:
-            text = (project_root() / "queries" / "store" / "dataset-graphs.rq").read_text(encoding="utf-8")
-            text = with_values_rows(text, ["base"], [(ox.Literal(endpoint.graph_base),)])
-        answer = http.select(endpoint.query, text, timeout=endpoint.timeout_s)
-        found = sorted(row["graph"].value for row in answer)
+        found = graphs_under(endpoint, [endpoint.graph_base])
         graphs = [g for g in found if is_exo_graph(g, endpoint.graph_base)]
         if not graphs:
             raise EndpointError(
@@ -88,6 +78,28 @@ def dataset(endpoint) -> tuple[list[str], list[str]]:
         catalogue = endpoint.graph_base + CATALOGUE_GRAPH
         endpoint._dataset = (graphs, graphs + ([catalogue] if catalogue in found else []))
     return endpoint._dataset
+
+
+def graphs_under(endpoint, prefixes: list[str], *, timeout_s: float | None = None) -> list[str]:
+    """The named graphs of the store whose IRI starts with one of prefixes, sorted.
+
+    Each store gets the listing it answers fastest: Virtuoso every graph holding triples
+    (``queries/store/named-graphs.rq``, from an index; filtered in the query it reads every
+    triple), filtered here; Oxigraph its list of named graphs (``named-graphs-under.rq``, a graph
+    emptied by CLEAR included); other stores the graphs holding triples (``dataset-graphs.rq``).
+    timeout_s: seconds to wait (default: the endpoint's). Raises EndpointError.
+    """
+    from exo_rdf.query import with_values_rows
+    from exo_rdf.sources import project_root
+    from exo_rdf.stores import http
+
+    flavour = endpoint.flavour
+    name = {"virtuoso": "named-graphs.rq", "oxigraph": "named-graphs-under.rq"}.get(flavour, "dataset-graphs.rq")
+    text = (project_root() / "queries" / "store" / name).read_text(encoding="utf-8")
+    if flavour != "virtuoso":
+        text = with_values_rows(text, ["prefix"], [(ox.Literal(p),) for p in prefixes], flavour=flavour)
+    answer = http.select(endpoint.query, text, timeout=timeout_s or endpoint.timeout_s)
+    return sorted({g for g in (row["graph"].value for row in answer) if g.startswith(tuple(prefixes))})
 
 
 def run(endpoint, text: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
@@ -111,8 +123,8 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
           virtuoso: bool = False):
     """Send one query to url as the SPARQL 1.1 Protocol says and parse the answer into a Result.
 
-    virtuoso turns on the spelling of decimals Virtuoso reads right (see decimals_for_virtuoso)
-    and the normalisation of its answers (see normalise).
+    virtuoso turns on the normalisation of Virtuoso's answers (see normalise); the text must
+    already be written for it (terms bound by exo_rdf.query.with_values_rows with its flavour).
     Raises EndpointError for a failure or an answer that cannot be read.
     """
     import urllib.parse
@@ -121,8 +133,6 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
     from exo_rdf.stores import http
 
     form = form or query_form(text)
-    if virtuoso:
-        text = decimals_for_virtuoso(text)
     body = urllib.parse.urlencode([("query", text)] + [("default-graph-uri", g) for g in default_graphs or ()]
                                   + [("named-graph-uri", g) for g in named_graphs or ()])
     response = http.client(url).send("POST", url, body=body, timeout_s=timeout_s, retry=True,
@@ -159,27 +169,6 @@ def _read_results(payload: bytes, fmt) -> tuple[bool | None, list[str], list[tup
         return None, variables, [tuple(solution[v] for v in variables) for solution in answer]
     finally:
         del answer
-
-
-# a decimal literal without a point (pyoxigraph's canonical "1"^^xsd:decimal); comments, IRIs and
-# other strings are matched first so that what they hold is left alone
-_DECIMAL_TOKENS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*|<[^<>\s"{}|^`\\]*>'
-    r'|"(?P<number>[+-]?\d+)"\^\^<http://www\.w3\.org/2001/XMLSchema#decimal>|"(?:[^"\\\n]|\\.)*"')
-
-
-def decimals_for_virtuoso(text: str) -> str:
-    """text with each ``"N"^^xsd:decimal`` (no point) written ``"N.0"^^xsd:decimal``, the same value.
-
-    Virtuoso 7.2 reads a decimal literal without a point in a query as an xsd:integer (its
-    Graph Store keeps the type), so that a decimal read from the store and bound back in a VALUES
-    block, as validation does, matched integers and missed the decimals.
-    """
-    def respell(m: re.Match) -> str:
-        number = m.group("number")
-        return m.group() if number is None else f'"{number}.0"^^<{XSD}decimal>'
-
-    return _DECIMAL_TOKENS.sub(respell, text)
 
 
 _ONE_ZERO = {"1": "true", "0": "false"}

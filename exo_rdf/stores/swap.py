@@ -176,7 +176,7 @@ class Target:
         from exo_rdf.query import with_values_rows
         from exo_rdf.stores import http
 
-        text = with_values_rows(self._text(name), names, rows)
+        text = with_values_rows(self._text(name), names, rows, flavour=self.endpoint.flavour)
         return list(http.select(self.endpoint.query, text, timeout=self.timeout_s))
 
     def count(self, graph: str) -> int:
@@ -193,16 +193,10 @@ class Target:
         return int(row[0].value) == len(probes)
 
     def staging_graphs(self, prefixes: list[str]) -> list[str]:
-        """Staging graphs under any of the prefixes. Raises EndpointError."""
-        from exo_rdf.stores import http
+        """Staging graphs under any of the prefixes, sorted. Raises EndpointError."""
+        from exo_rdf.stores.remote import graphs_under
 
-        if self.endpoint.flavour == "virtuoso":  # filtered in the query, the list costs a scan of every triple
-            rows = http.select(self.endpoint.query, self._text("named-graphs.rq"), timeout=self.timeout_s)
-            found = [g for g in (row[0].value for row in rows) if g.startswith(tuple(prefixes)) and STAGING in g]
-        else:
-            name = "staging-graphs-named.rq" if self.oxigraph else "staging-graphs.rq"  # not a scan of every triple
-            found = [row[0].value for row in self.select(name, ["prefix"], [(ox.Literal(p),) for p in prefixes])]
-        return sorted({g for g in found if staging_age_s(g) is not None})
+        return [g for g in graphs_under(self.endpoint, prefixes, timeout_s=self.timeout_s) if staging_age_s(g) is not None]
 
     def operate(self, name: str, *, size: int = 0, **graphs: str) -> None:
         """Send the update queries/store/<name> with its ?variables filled in as graph IRIs.

@@ -12,8 +12,12 @@ the endpoint with the dataset named explicitly (``default-graph-uri``):
   holds it, so that sh:class follows subclass chains.
 
 The shapes are the bundled ones, or a shapes graph read from the store (--shapes-graph).
+Virtuoso gets its own forms of the query it answers wrong (VIRTUOSO_FORMS), and every term bound
+in a query written as it reads it (exo_rdf.query.write_term).
 """
 from __future__ import annotations
+
+import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, ValidationEngineError
 
@@ -21,18 +25,52 @@ from exo_rdf.errors import EndpointError, ValidationEngineError
 REMOTE_WORKERS = 6
 #: graphs under the graph base that give a curator's graphs their context (see context_sources)
 CONTEXT_GRAPHS = ("ontology", "data")
+#: the compiled query Virtuoso 7.2 answers wrong, and its two Virtuoso forms (queries/shacl/): one for
+#: IRI values (and none), one for literal values, which Virtuoso joins by value (1 = 1.0, false = 0)
+VIRTUOSO_FORMS = {"focus-nodes-with-values": ("focus-nodes-with-values-virtuoso",
+                                              "focus-nodes-with-literal-values-virtuoso")}
 
 
 class RemoteStore:
     """What the compiled engine asks of a store, answered by an endpoint over a fixed dataset.
 
     ``query(text, use_default_graph_as_union=True)`` returns the rows as dicts of variable
-    name -> term (None when unbound), the answer normalised as for any exo-rdf query.
+    name -> term (None when unbound), the answer normalised as for any exo-rdf query;
+    ``run_compiled`` writes a compiled query as the store reads it and runs it.
     """
 
-    def __init__(self, endpoint, graphs: list[str]):
-        self.endpoint, self.graphs = endpoint, graphs
+    def __init__(self, endpoint, graphs: list[str], root):
+        self.endpoint, self.graphs, self.root = endpoint, graphs, root
         self.virtuoso = endpoint.flavour == "virtuoso"
+
+    def run_compiled(self, name: str, text: str, names: list[str], rows: list[tuple]) -> list[dict]:
+        """The rows of the compiled query called name (text: its own form) with rows of terms bound.
+
+        Terms are written as the store reads them; Virtuoso gets its forms of the queries in
+        VIRTUOSO_FORMS, the rows binding a literal ?value in the literal form (as ?bound).
+        Raises EndpointError, or ValidationEngineError when a Virtuoso form is missing.
+        """
+        from exo_rdf.query import with_values_rows
+
+        flavour = self.endpoint.flavour
+        if not (self.virtuoso and name in VIRTUOSO_FORMS):
+            return self.query(with_values_rows(text, names, rows, flavour=flavour))
+        at = names.index("value") if "value" in names else None
+        literal_rows = [r for r in rows if at is not None and isinstance(r[at], ox.Literal)]
+        other_rows = [r for r in rows if at is None or not isinstance(r[at], ox.Literal)]
+        iri_form, literal_form = VIRTUOSO_FORMS[name]
+        found = self.query(with_values_rows(self._form(iri_form), names, other_rows, flavour=flavour)) if other_rows else []
+        if literal_rows:
+            bound = ["bound" if n == "value" else n for n in names]
+            found += self.query(with_values_rows(self._form(literal_form), bound, literal_rows, flavour=flavour))
+        return found
+
+    def _form(self, form: str) -> str:
+        path = self.root / "queries" / "shacl" / f"{form}.rq"
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValidationEngineError(f"{path}: compiled constraint query missing ({exc.strerror})") from None
 
     def query(self, text: str, use_default_graph_as_union: bool = True) -> list[dict]:
         from exo_rdf.stores.remote import fetch
@@ -65,14 +103,12 @@ def dataset_for(endpoint, graphs: list[str] | None) -> list[str]:
 
 def _graphs_holding(endpoint, graphs: list[str]) -> list[str]:
     """Those of graphs that hold at least one triple in the store."""
-    import pyoxigraph as ox
-
     from exo_rdf.query import with_values_rows
     from exo_rdf.sources import project_root
     from exo_rdf.stores.remote import fetch
 
     text = (project_root() / "queries" / "store" / "graphs-holding-triples.rq").read_text(encoding="utf-8")
-    text = with_values_rows(text, ["graph"], [(ox.NamedNode(g),) for g in graphs])
+    text = with_values_rows(text, ["graph"], [(ox.NamedNode(g),) for g in graphs], flavour=endpoint.flavour)
     result = fetch(endpoint.query, text, form="SELECT", timeout_s=endpoint.timeout_s)
     return [row[0].value for row in result.rows]
 
@@ -82,14 +118,12 @@ def shapes_from_store(endpoint, graph: str) -> list:
 
     Raises EndpointError when the graph holds nothing.
     """
-    import pyoxigraph as ox
-
     from exo_rdf.query import with_values_rows
     from exo_rdf.sources import project_root
     from exo_rdf.stores.remote import fetch
 
     text = (project_root() / "queries" / "store" / "graph-triples.rq").read_text(encoding="utf-8")
-    text = with_values_rows(text, ["graph"], [(ox.NamedNode(graph),)])
+    text = with_values_rows(text, ["graph"], [(ox.NamedNode(graph),)], flavour=endpoint.flavour)
     result = fetch(endpoint.query, text, form="CONSTRUCT", timeout_s=endpoint.timeout_s)
     if not result.triples:
         raise EndpointError(f"{endpoint.shown()}: the shapes graph <{graph}> holds no triples")
@@ -117,6 +151,6 @@ def validate_in_store(endpoint, graphs: list[str] | None = None, *, shapes_graph
             raise ValidationEngineError(f"{root / 'shapes'}: no shapes found")
     model = ShapesModel(quads)
     check_supported(model)
-    store = RemoteStore(endpoint, dataset_for(endpoint, graphs))
+    store = RemoteStore(endpoint, dataset_for(endpoint, graphs), root)
     # the queries wait on the network, not on this machine's cores: several at once
     return check_store(store, model, root=root, progress=progress, workers=REMOTE_WORKERS)
