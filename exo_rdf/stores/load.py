@@ -18,7 +18,8 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, LoadError, SourceError
 from exo_rdf.sources import GRAPH_BASE, SourceFile, discover, load_into, project_root
-from exo_rdf.stores.swap import GraphLoad, LoadInterrupted, Payload, Target, clean_left_overs, probes_of, write
+from exo_rdf.stores.swap import GraphLoad, LoadInterrupted, Payload, clean_left_overs, probes_of, write
+from exo_rdf.stores.target import Target
 
 __all__ = ["DEFAULT_GRAPH_BASE", "FILE_FORMATS", "GRAPHS", "Endpoints", "GraphLoad", "LoadInterrupted",
            "graph_contents", "load", "load_files"]

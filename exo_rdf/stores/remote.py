@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, QueryExecutionError
 from exo_rdf.stores.load import CATALOGUE_GRAPH, GRAPHS
-from exo_rdf.stores.swap import STAGING
+from exo_rdf.stores.target import STAGING
 
 #: the graphs `exo-rdf load` writes below the graph base that make up the knowledge graph (the
 #: loader's layout, not a copy of it); the catalogue graph describes the stored queries and is not

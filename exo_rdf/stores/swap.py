@@ -13,12 +13,11 @@ has no safe equivalent: its ``MOVE`` under ``log-enable 2`` is 25 times faster t
 After any failure (HTTP error, timeout, lost connection, Ctrl-C) the target is read back (its
 count and a few of the triples sent) and the report says what it holds: a change the store made
 is reported as made, one it did not make as not made. The staging graph this run created is
-removed; a graph this run did not create is never dropped nor emptied.
+removed; a graph this run did not create is never dropped nor emptied. The requests themselves,
+and the names of staging graphs, are exo_rdf.stores.target.
 """
 from __future__ import annotations
 
-import re
-import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 
 from exo_rdf.errors import EndpointError, LoadError
-
-STAGING = "-staging-"
-#: a staging graph whose name says it is older than this is a left-over of a load that died
-STALE_AFTER_S = 3600
-_STAGING_SUFFIX = re.compile(r"-staging-([0-9a-f]{8})([0-9a-f]{8})?$")
-_VARIABLE = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
-
+from exo_rdf.stores.target import STALE_AFTER_S, Target, staging_age_s, staging_name
 
 class LoadInterrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM during a load; the message says what state the graph was left in."""
@@ -80,6 +73,18 @@ class Payload:
             yield piece
         if progress is not None:
             progress.finish()
+
+    def body(self, progress: bool | None = None):
+        """What a request sends: the bytes when they are in memory or fewer than one CHUNK (a 401
+        can then be answered by sending them again), else the chunks as they are sent, with a
+        progress bar (progress None: when stderr is a terminal). Raises OSError."""
+        from exo_rdf.progress import Progress
+
+        size = self.size
+        bar = Progress(f"load: {self.label}", size, unit="MB", enabled=progress)
+        if not bar.enabled and (isinstance(self.data, bytes) or size <= CHUNK):
+            return self.data if isinstance(self.data, bytes) else b"".join(self.chunks())
+        return self.chunks(bar if bar.enabled else None)
 
     def matches(self, count: int) -> bool:
         """Whether a graph of count triples holds as many as were sent (distinct ones, if need be)."""
@@ -130,138 +135,6 @@ def probes_of(triples: list[ox.Triple], wanted: int = 3) -> tuple[ox.Triple, ...
         return tuple(iris)
     step = len(iris) // wanted
     return tuple(iris[i * step] for i in range(wanted))
-
-
-def staging_name(graph: str) -> str:
-    """A staging graph for graph, unique to this run: ``<graph>-staging-<seconds><random>`` (hex)."""
-    return f"{graph}{STAGING}{int(time.time()):08x}{secrets.token_hex(4)}"
-
-
-def staging_age_s(iri: str) -> float | None:
-    """Seconds since a staging graph was named, inf for an older unstamped name, None if not one."""
-    m = _STAGING_SUFFIX.search(iri)
-    if not m:
-        return None
-    return time.time() - int(m.group(1), 16) if m.group(2) else float("inf")
-
-
-class Target:
-    """The requests a load sends to one store (an exo_rdf.stores.endpoint.Endpoint), with timeouts.
-
-    timeout_s: seconds to wait for an answer to a small request; a request carrying a payload
-    waits longer as the payload grows (see `timeout_for`), unless fixed_timeout is set.
-    """
-
-    def __init__(self, endpoint, root: Path, *, timeout_s: float | None = None, progress: bool | None = None,
-                 bulk: bool = False):
-        self.endpoint, self.root = endpoint, root
-        self.fixed = timeout_s
-        self.timeout_s = timeout_s or getattr(endpoint, "timeout_s", 60.0)
-        self.progress = progress  # None: a bar when stderr is a terminal
-        # Oxigraph's bulk loader (no_transaction): several times faster on disk, not atomic
-        self.options = {"no_transaction": ""} if bulk else None
-
-    @property
-    def oxigraph(self) -> bool:
-        return self.endpoint.flavour == "oxigraph"
-
-    def timeout_for(self, size: int) -> float:
-        """The given --timeout-s, else 60 s plus 2 s per MB (Virtuoso takes in about 1 MB/s)."""
-        return self.fixed if self.fixed else max(self.timeout_s, 60.0 + 2.0 * size / 1e6)
-
-    def _text(self, name: str) -> str:
-        return (self.root / "queries" / "store" / name).read_text(encoding="utf-8")
-
-    def select(self, name: str, names: list[str], rows: list[tuple]) -> list:
-        from exo_rdf.query import with_values_rows
-        from exo_rdf.stores import http
-
-        text = with_values_rows(self._text(name), names, rows, flavour=self.endpoint.flavour)
-        return list(http.select(self.endpoint.query, text, timeout=self.timeout_s))
-
-    def count(self, graph: str) -> int:
-        """Triples in graph. Raises EndpointError."""
-        [row] = self.select("count-graph.rq", ["graph"], [(ox.NamedNode(graph),)])
-        return int(row[0].value)
-
-    def holds(self, graph: str, probes: tuple[ox.Triple, ...]) -> bool:
-        """Whether graph holds every probe triple (True when there are none). Raises EndpointError."""
-        if not probes:
-            return True
-        rows = [(ox.NamedNode(graph), t.subject, t.predicate, t.object) for t in probes]
-        [row] = self.select("holds-triples.rq", ["graph", "s", "p", "o"], rows)
-        return int(row[0].value) == len(probes)
-
-    def staging_graphs(self, prefixes: list[str]) -> list[str]:
-        """Staging graphs under any of the prefixes, sorted. Raises EndpointError."""
-        from exo_rdf.stores.remote import graphs_under
-
-        return [g for g in graphs_under(self.endpoint, prefixes, timeout_s=self.timeout_s) if staging_age_s(g) is not None]
-
-    def operate(self, name: str, *, size: int = 0, **graphs: str) -> None:
-        """Send the update queries/store/<name> with its ?variables filled in as graph IRIs.
-
-        Graph management operations (MOVE, ADD, DROP, CLEAR) take no WHERE clause for a VALUES
-        block, so each IRI is written in pyoxigraph's escaped form (NamedNode refuses any
-        character that could end it). Raises EndpointError.
-        """
-        from exo_rdf.stores import http
-
-        variant = name.replace(".ru", f"-{self.endpoint.flavour}.ru")  # e.g. Virtuoso's transaction pragma
-        if (self.root / "queries" / "store" / variant).is_file():
-            name = variant
-        lines = []
-        for line in self._text(name).splitlines():
-            if not line.lstrip().startswith("#"):
-                line = _VARIABLE.sub(lambda m: str(ox.NamedNode(graphs[m.group(1)])), line)
-            lines.append(line)
-        http.update(self._update_url(), "\n".join(lines) + "\n", timeout=self.timeout_for(size))
-
-    def _update_url(self) -> str:
-        url = self.endpoint.update
-        # Virtuoso runs updates as its anonymous SPARQL user on /sparql; a user's credentials
-        # (Digest) are honoured on /sparql-auth only
-        if self.endpoint.flavour == "virtuoso" and url.rstrip("/").endswith("/sparql"):
-            from exo_rdf.stores.http import credentials
-
-            if credentials(url) is not None:
-                return url.rstrip("/") + "-auth"
-        return url
-
-    def put(self, graph: str, payload: Payload) -> None:
-        """Replace graph by the payload (Graph Store PUT, streamed). Raises EndpointError, OSError."""
-        from exo_rdf.stores import http
-
-        size = payload.size
-        http.put_graph(self.endpoint.store, graph, self._body(payload, size), size, options=self.options,
-                       timeout=self.timeout_for(size), retries=0)
-
-    def post(self, graph: str, payload: Payload) -> None:
-        """Add the payload to graph (Graph Store POST, streamed). Raises EndpointError, OSError."""
-        from exo_rdf.stores import http
-
-        size = payload.size
-        http.post_graph(self.endpoint.store, graph, self._body(payload, size), size, options=self.options,
-                        timeout=self.timeout_for(size))
-
-    def _body(self, payload: Payload, size: int):
-        """The payload as bytes when it is in memory or smaller than one CHUNK (a 401 can then be
-        answered by sending it again), else its chunks as they are sent, with a progress bar."""
-        from exo_rdf.progress import Progress
-
-        bar = Progress(f"load: {payload.label}", size, unit="MB", enabled=self.progress)
-        if not bar.enabled and (isinstance(payload.data, bytes) or size <= CHUNK):
-            return payload.data if isinstance(payload.data, bytes) else b"".join(payload.chunks())
-        return payload.chunks(bar if bar.enabled else None)
-
-    def drop_quietly(self, graph: str) -> bool:
-        """Remove a staging graph; False when the store does not answer (the failure that matters
-        is the one already being reported)."""
-        try:
-            self.operate("drop-graph.ru", graph=graph)
-            return True
-        except EndpointError:
-            return False
 
 
 @dataclass
