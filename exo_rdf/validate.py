@@ -54,11 +54,18 @@ class ValidationReport:
         if self.conforms:
             return "Conforms: no violations.\n"
         out = [f"Does not conform: {len(self.violations)} problem(s) on {len(self.by_focus())} node(s).\n"]
+        # a blank node has no name in the file: say whose value it is, where another result tells
+        holders = {v.value: f"{_short(v.path)} of {_node_text(v.focus)}" for v in self.violations
+                   if v.value_blank and v.path}
         for focus, items in self.by_focus().items():
-            out.append(f"{_short(focus)}")
+            if _is_blank(focus):
+                holder = f"the value of {holders[focus]}" if focus in holders else "written as [ ... ] in the data, with no name to search for"
+                out.append(f"_:{focus} (a blank node [ ... ]: {holder})")
+            else:
+                out.append(_short(focus))
             for v in items:
                 where = f" [{_short(v.path)}]" if v.path else ""
-                value = f" (value: {_short(v.value)})" if v.value else ""
+                value = f" (value: {_node_text(v.value) if v.value_blank else _short(v.value)})" if v.value else ""
                 out.append(f"  - {v.severity}{where}: {v.message}{value}  <{_short(v.component)}>")
             out.append("")
         return "\n".join(out)
@@ -80,6 +87,15 @@ class ValidationReport:
 
 def _short(iri: str | None) -> str:
     return "" if iri is None else compress(iri)
+
+
+def _is_blank(node: str) -> bool:
+    """A focus node's text is a blank node's label (no scheme) or an IRI."""
+    return ":" not in node
+
+
+def _node_text(node: str) -> str:
+    return f"_:{node}" if _is_blank(node) else compress(node)
 
 
 def _rdflib_graph(sources: list[SourceFile]):

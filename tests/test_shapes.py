@@ -161,3 +161,8 @@ def test_a_blank_node_value_is_checked_like_a_named_one(tmp_path, engine):
     values = [t.object for t in triples if t.predicate == ox.NamedNode(SH + "value")]
     blank_focus = [t.object for t in triples if t.predicate == ox.NamedNode(SH + "focusNode") and isinstance(t.object, ox.BlankNode)]
     assert len(values) == 1 and isinstance(values[0], ox.BlankNode) and values == blank_focus
+    # the text names the blank node as one, and says whose value it is
+    label = got[EXO + "nctId", "MinCountConstraintComponent"].focus
+    lines = report.text().splitlines()
+    assert f"_:{label} (a blank node [ ... ]: the value of exo:marker of exod:finding-user-01)" in lines
+    assert lines[lines.index("exod:finding-user-01") + 1].endswith(f"(value: _:{label})  <sh:ClassConstraintComponent>")
