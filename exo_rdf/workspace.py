@@ -14,11 +14,11 @@ emptied and the file bulk-loaded again. A change (add(),
 sync()) is all or nothing: it starts with a RocksDB checkpoint of the store (hard links, no
 copy) and the manifest beside it; a file that does not parse, Ctrl-C, or a crash puts both back
 (a checkpoint found when the workspace is opened means a change was killed half-way). One
-process at a time opens a workspace for writing (the file ``lock``); another is refused.
+process at a time opens a workspace for writing (the file ``lock``); another is refused. The
+lock, the manifest file and the checkpoint are in exo_rdf.workspace_checkpoint.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +28,10 @@ import pyoxigraph as ox
 from exo_rdf.errors import SourceError, WorkspaceError
 from exo_rdf.sources import SourceFile, discover, graph_iri, os_reason, project_root, rdf_format, user_sources
 from exo_rdf.workspace_load import MAX_DIFF, apply, difference, file_sha256, graph_triples, parse_triples, read_file
-
-MANIFEST = "manifest.json"
-FORMAT = 1
-CHECKPOINT = "checkpoint"
-#: a writable Workspace holds an exclusive lock on this file from before it reads the manifest until close()
-LOCK = "lock"
+# MANIFEST, FORMAT, CHECKPOINT, LOCK and write_json_atomic are importable from here as before they moved
+from exo_rdf.workspace_checkpoint import (CHECKPOINT, FORMAT, LOCK, MANIFEST, checkpoint,  # noqa: F401
+                                          discard_checkpoint, has_checkpoint, open_store, restore, take_lock,
+                                          write_json_atomic, write_manifest)
 
 
 @dataclass(frozen=True)
@@ -48,36 +46,11 @@ class Change:
     delta: frozenset | None = field(default=None, compare=False, repr=False)
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Write data as JSON to path through a temporary file and a rename. Raises OSError."""
-    from exo_rdf.files import write_atomic
-
-    write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
-
-
 def context_files(root: Path) -> list[SourceFile]:
     """The project context a workspace holds: ontology, imports, reviews, shared entities and shapes."""
     from exo_rdf.validate import context_sources
 
     return context_sources(root) + discover(root, ("shapes",))
-
-
-def _lock(folder: Path):
-    """Take the workspace's exclusive lock (released when the returned file is closed, or the
-    process ends). Raises WorkspaceError when another process holds it."""
-    import fcntl
-
-    try:
-        handle = open(folder / LOCK, "a")
-    except OSError as exc:
-        raise WorkspaceError(f"{folder / LOCK}: cannot be opened ({os_reason(exc)}); check the folder's permissions") from None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise WorkspaceError(f"{folder}: another exo-rdf command is changing this workspace; wait for it to "
-                             "finish and run this one again") from None
-    return handle
 
 
 class Workspace:
@@ -113,9 +86,9 @@ class Workspace:
         lock = None
         if not read_only and (create or (folder / MANIFEST).is_file()):
             folder.mkdir(parents=True, exist_ok=True)
-            lock = _lock(folder)  # before the manifest is read: another process's change could make it stale
+            lock = take_lock(folder)  # before the manifest is read: another process's change could make it stale
         try:
-            manifest, store = cls._open_store(folder, create, read_only)
+            manifest, store = open_store(folder, create, read_only)
         except BaseException:
             if lock is not None:
                 lock.close()
@@ -130,37 +103,6 @@ class Workspace:
                 ws.close()  # now: a traceback kept by the caller would hold the locks
                 raise
         return ws
-
-    @staticmethod
-    def _open_store(folder: Path, create: bool, read_only: bool) -> tuple[dict, ox.Store]:
-        manifest_path = folder / MANIFEST
-        if manifest_path.is_file():
-            try:
-                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-                if manifest.get("format") != FORMAT:
-                    raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT}")
-            except (OSError, ValueError, AttributeError) as exc:
-                raise WorkspaceError(f"{manifest_path}: not a readable workspace manifest ({exc}); "
-                                     "remove the folder and create the workspace again") from None
-        elif create and not read_only:
-            if folder.exists() and any(p.name != LOCK for p in folder.iterdir()):
-                raise WorkspaceError(f"{folder}: the folder is not empty and holds no workspace; give a new or empty folder")
-            manifest = {"format": FORMAT, "files": {}}
-        else:
-            raise WorkspaceError(f"{folder}: no workspace here; create one with "
-                                 f"'exo-rdf validate --workspace {folder} FILE...'")
-        if read_only and (folder / CHECKPOINT).exists():
-            raise WorkspaceError(f"{folder}: the workspace is being changed, or a change was killed half-way; wait for "
-                                 f"it, or undo it with 'exo-rdf validate --workspace {folder}'")
-        try:
-            if read_only:
-                store = ox.Store.read_only(str(folder / "store"))
-            else:
-                store = ox.Store(str(folder / "store"))
-        except OSError as exc:
-            raise WorkspaceError(f"{folder}: the workspace store cannot be opened ({os_reason(exc)}); "
-                                 "is another exo-rdf command using it? Wait for it to finish") from None
-        return manifest, store
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -379,38 +321,20 @@ class Workspace:
     # -- the checkpoint: a change is all or nothing --------------------------------------------
 
     def _checkpoint(self) -> None:
-        """Snapshot the store (RocksDB checkpoint: hard links, no copy) and the manifest before a change."""
-        import shutil
-
-        shutil.rmtree(self.folder / CHECKPOINT, ignore_errors=True)
-        self.store.flush()
-        self.store.backup(str(self.folder / CHECKPOINT))
-        write_json_atomic(self.folder / CHECKPOINT / MANIFEST, self.manifest)
+        """Snapshot the store and the manifest before a change (workspace_checkpoint.checkpoint)."""
+        checkpoint(self.folder, self.store, self.manifest)
 
     def _restore(self) -> None:
         """Put back the store and manifest of the checkpoint (a change failed or was killed)."""
-        import shutil
-
-        checkpoint = self.folder / CHECKPOINT
         self.store = None  # frees RocksDB's lock on the store folder
-        failed = self.folder / "store.failed"
-        shutil.rmtree(failed, ignore_errors=True)
-        if (self.folder / "store").exists():
-            os.rename(self.folder / "store", failed)
-        os.replace(checkpoint / MANIFEST, self.folder / MANIFEST)
-        os.rename(checkpoint, self.folder / "store")
-        shutil.rmtree(failed, ignore_errors=True)
-        self.manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
-        self.store = ox.Store(str(self.folder / "store"))
+        self.manifest, self.store = restore(self.folder)
 
     def _discard_checkpoint(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.folder / CHECKPOINT, ignore_errors=True)
+        discard_checkpoint(self.folder)
 
     def _recover(self) -> None:
         """A checkpoint left behind means a change was killed half-way: go back to it."""
-        if (self.folder / CHECKPOINT / MANIFEST).is_file():
+        if has_checkpoint(self.folder):
             self._restore()
         else:
             self._discard_checkpoint()
@@ -423,8 +347,4 @@ class Workspace:
         return int(next(iter(self.store.query(query)))["triples"].value)
 
     def _write_manifest(self) -> None:
-        try:
-            write_json_atomic(self.folder / MANIFEST, self.manifest)
-        except OSError as exc:
-            raise WorkspaceError(f"{self.folder / MANIFEST}: cannot be written ({os_reason(exc)}); "
-                                 "check the free space and permissions") from None
+        write_manifest(self.folder, self.manifest)
