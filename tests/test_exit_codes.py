@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES, ROOT
-from exo_rdf import cli
+from exo_rdf import cli_query
 from exo_rdf.cli import main
 from exo_rdf.errors import SourceError
 from exo_rdf.sources import SourceFile, load_into
@@ -114,7 +114,7 @@ def test_unexpected_exceptions_exit_2_with_one_line(monkeypatch, capsys, raised,
     def boom(args):
         raise raised
 
-    monkeypatch.setattr(cli, "cmd_queries", boom)
+    monkeypatch.setattr(cli_query, "cmd_queries", boom)
     assert main(["queries"]) == 2
     assert one_error_line(capsys.readouterr().err) == "exo-rdf: error: " + message
 
@@ -123,7 +123,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "cmd_queries", interrupted)
+    monkeypatch.setattr(cli_query, "cmd_queries", interrupted)
     assert main(["queries"]) == 130
     assert capsys.readouterr().err == "exo-rdf: interrupted\n"
 

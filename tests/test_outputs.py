@@ -7,7 +7,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
-from exo_rdf.cli import RESULT_FORMATS, main
+from exo_rdf.cli import main
+from exo_rdf.cli_query import RESULT_FORMATS
 from exo_rdf.errors import OutputError
 from exo_rdf.query import Result, run_sparql
 from exo_rdf.results import RESULT_FORMATS as FORMATS_OF_RESULTS
