@@ -25,18 +25,20 @@ column does not take, an obsolete identifier, and a name that only matches terms
 A column that takes molecules takes the project's molecule individuals (``exod:protein-CD274``):
 an HGNC, miRBase or ChEBI term found by its id or name is taken through the individual that
 ``skos:exactMatch``-es it.
+
+The kinds of term and their upstream tables are in exo_rdf.curation.kinds; normalised keys, miRNA
+keys, the index of names and the ranking of close names in exo_rdf.curation.names.
 """
 from __future__ import annotations
 
 import csv
-import difflib
 import re
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from exo_rdf.curation.kinds import FAMILY_NAMES, KINDS, TABLE_FAMILIES, TABLES, Kind
+from exo_rdf.curation.names import MIRNA, Names, closest_keys, mirna_key, normalise
 from exo_rdf.curation.problems import CellProblem
 from exo_rdf.curies import compress, expand
 from exo_rdf.errors import TermTableError
@@ -60,114 +62,7 @@ PRINTED[EXO + "processAsPrinted"] = EXO + "affectsProcess"
 PRINTED[EXO + "contentAsPrinted"] = EXO + "exosomalContent"
 
 
-@dataclass(frozen=True)
-class Kind:
-    """What a column takes: a name for messages, the families of terms it accepts, an example."""
-
-    name: str
-    families: tuple[str, ...]
-    example: str
-
-
-#: kind of term -> Kind. A family is an external prefix (CL, MONDO...) or an exo-rdf class's
-#: local name (Protein, SignallingPathway...); own classes under a CL or GO class are in its family.
-KINDS = {k.name: k for k in (
-    Kind("cell type", ("CL",), "macrophage (CL:0000235)"),
-    Kind("cell line", ("cellosaurus", "CellLine"), "MDA-MB-231 (cellosaurus:0062)"),
-    Kind("cancer", ("MONDO",), "pancreatic cancer (MONDO:0009831)"),
-    Kind("anatomy", ("UBERON",), "plasma (UBERON:0001969)"),
-    Kind("process", ("GO",), "angiogenesis (GO:0001525)"),
-    Kind("vesicle", ("GO",), "extracellular exosome (GO:0070062)"),
-    Kind("molecule", ("MolecularEntity",), "PD-L1 (exod:protein-CD274)"),
-    Kind("pathway", ("SignallingPathway",), "a pathway of data/entities/vocabulary.ttl"),
-    Kind("condition", ("Condition",), "hypoxia (exod:condition-hypoxia)"),
-    Kind("cargo category", ("CargoCategory",), "oncomiRNA (exod:category-oncomirna)"),
-    Kind("therapy kind", ("TherapyKind",), "exod:therapy-drug-loaded-exosome"),
-    Kind("trial status", ("TrialStatus",), "Recruiting (exod:status-recruiting)"),
-    Kind("direction", ("EffectDirection",), "promotes (exo:promotes)"),
-    Kind("review", ("Review",), "exod:review-tex"),
-    Kind("section", ("ReviewSection",), "exod:section-protein-angiogenesis"),
-    Kind("trial", ("ClinicalTrial",), "NCT03985696 (clinicaltrials:NCT03985696)"),
-    Kind("gene", ("HGNC",), "CD274 (HGNC:17635)"),
-    Kind("mature miRNA", ("mirbase.mature",), "hsa-miR-21-5p (mirbase.mature:MIMAT0000076)"),
-    Kind("chemical", ("CHEBI",), "cisplatin (CHEBI:27899)"),
-)}
-
-#: a family as people call it, for messages
-FAMILY_NAMES = {
-    "CL": "cell type", "cellosaurus": "cell line", "CellLine": "cell line", "MONDO": "disease",
-    "UBERON": "anatomical entity", "GO": "GO term", "HGNC": "human gene", "mirbase.mature": "mature miRNA",
-    "CHEBI": "chemical", "ECO": "evidence class", "RO": "relation", "BFO": "BFO term",
-    "MolecularEntity": "molecule", "SignallingPathway": "signalling pathway", "Condition": "condition",
-    "CargoCategory": "cargo category", "TherapyKind": "therapy kind", "TrialStatus": "trial status",
-    "EffectDirection": "effect direction", "Review": "review", "ReviewSection": "review section",
-    "ClinicalTrial": "clinical trial", "Publication": "publication",
-}
-
-#: families whose upstream table lives in --terms DIR: family -> (file, id column, label column, synonym columns)
-TABLES = {
-    "GO": ("go.tsv", "id", "label", ("synonyms",)),
-    "CL": ("cl.tsv", "id", "label", ("synonyms",)),
-    "UBERON": ("uberon.tsv", "id", "label", ("synonyms",)),
-    "MONDO": ("mondo.tsv", "id", "label", ("synonyms",)),
-    "CHEBI": ("chebi.tsv", "id", "label", ("synonyms",)),
-    "HGNC": ("hgnc.tsv", "hgnc_id", "symbol", ("alias_symbols", "previous_symbols", "name")),
-    "mirbase.mature": ("mirbase.tsv", "id", "label", ("synonyms",)),
-    "cellosaurus": ("cellosaurus.tsv", "id", "name", ("synonyms",)),
-}
-#: families a kind's column reads tables for (molecules are reached through their external matches)
-TABLE_FAMILIES = {"MolecularEntity": ("HGNC", "mirbase.mature"), "CellLine": ("cellosaurus",)}
-
-_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "λ": "lambda",
-          "μ": "mu", "ω": "omega", "σ": "sigma", "τ": "tau", "θ": "theta", "ζ": "zeta", "η": "eta", "ι": "iota",
-          "ξ": "xi", "ρ": "rho", "φ": "phi", "χ": "chi", "ψ": "psi", "ν": "nu", "π": "pi", "ο": "omicron", "υ": "upsilon"}
-#: British spellings read as American (the upstream tables are American), as one pattern
-_SPELLING = {"isation": "ization", "isations": "izations", "tumour": "tumor", "haem": "hem", "aemia": "emia", "oesophag": "esophag", "oestr": "estr",
-             "signalling": "signaling", "foetal": "fetal"}
-_BRITISH = re.compile(r"isations?\b|tumour|\bhaem|aemia\b|\boesophag|\boestr|signalling|\bfoetal")
-_NOT_ALNUM = re.compile(r"[\W_]+")
 _CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[A-Za-z0-9_][^\s]*$")
-_MIRNA = re.compile(r"^(?:[a-z]{3}-)?(mir|let)-?([0-9]+[a-z]?(?:-[0-9]+)?)(?:-(?:5p|3p))?$", re.I)
-
-
-def normalise(text: str) -> str:
-    """The key two spellings of one name share: lower case, Greek letters and American spelling, no punctuation.
-
-    >>> normalise("TGF-β") == normalise("tgf beta")
-    True
-    >>> normalise("M2 macrophage polarisation") == normalise("M2 Macrophage Polarization")
-    True
-    """
-    if text.isascii():
-        text = text.lower()
-    else:
-        text = "".join(_GREEK.get(c, c) for c in unicodedata.normalize("NFKC", text).casefold())
-    text = _BRITISH.sub(lambda m: _SPELLING[m.group(0)], text)
-    return _NOT_ALNUM.sub("", text)
-
-
-def mirna_key(text: str) -> str | None:
-    """The species- and arm-free key of a miRNA name ("hsa-miR-21-5p", "miR-21" -> "mir21"), or None."""
-    m = _MIRNA.match(text.strip())
-    return None if m is None else (m.group(1).lower() + m.group(2).replace("-", "")).lower()
-
-
-class _Names:
-    """One source of names: exact labels, exact synonyms, normalised keys, printed names, miRNA keys."""
-
-    def __init__(self):
-        self.label: dict[str, set[str]] = {}
-        self.synonym: dict[str, set[str]] = {}
-        self.normal: dict[str, set[str]] = {}
-        self.printed: dict[str, set[str]] = {}
-        self.mirna: dict[str, set[str]] = {}
-
-    def add(self, iri: str, text: str, is_label: bool) -> None:
-        text = text.strip()
-        if not text:
-            return
-        (self.label if is_label else self.synonym).setdefault(text, set()).add(iri)
-        self.normal.setdefault(normalise(text), set()).add(iri)
 
 
 class Resolver:
@@ -191,8 +86,8 @@ class Resolver:
         self.obsolete: dict[str, str | None] = {}  # iri -> replacing iri, or None
         self.bridge: dict[str, set[str]] = {}  # external iri -> own individuals that exactly match it
         self.known_tables: set[str] = set()  # families whose table has been read
-        self.sources: list[_Names] = [_Names()]  # the project's names
-        self.tables: dict[str, _Names] = {}  # family -> the names of its table, once read
+        self.sources: list[Names] = [Names()]  # the project's names
+        self.tables: dict[str, Names] = {}  # family -> the names of its table, once read
         self._cache: dict[tuple[str, str], str] = {}
         self._keys: dict[str, dict[str, list[str]]] = {}  # kind -> first character -> normalised names
         triples: dict[str, dict[str, list]] = {}
@@ -274,7 +169,7 @@ class Resolver:
         path = self.terms / name
         if not path.exists():  # a folder with some of the tables: the others' families are searched without
             return
-        names = _Names()
+        names = Names()
         try:
             with path.open(newline="", encoding="utf-8") as handle:
                 reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -315,7 +210,7 @@ class Resolver:
             for table in TABLE_FAMILIES.get(family, (family,)):
                 self._read_table(table)
 
-    def _sources(self, kind: Kind) -> list[_Names]:
+    def _sources(self, kind: Kind) -> list[Names]:
         """The names a column of kind is resolved against: the project's, and its own tables' once read."""
         tables = [t for f in kind.families for t in TABLE_FAMILIES.get(f, (f,)) if t in self.tables]
         return [self.sources[0], *(self.tables[t] for t in dict.fromkeys(tables))]
@@ -373,7 +268,7 @@ class Resolver:
         iri = expand(text) or (text if re.match(r"^https?://\S+$", text) else None)
         if iri is not None:
             return self._explicit(text, iri, kind)
-        if _CURIE.match(text) and not _MIRNA.match(text):
+        if _CURIE.match(text) and not MIRNA.match(text):
             raise CellProblem("wrong-prefix", f"{text.partition(':')[0]!r} is not a prefix of exo-rdf's prefix map, "
                               f"and this column takes {_a(kind.name)}", value=text, fix=f"write {_a(kind.name)}, e.g. {kind.example}")
         elsewhere: set[str] = set()
@@ -427,12 +322,7 @@ class Resolver:
         return iri
 
     def closest(self, text: str, kind: Kind, n: int = 5) -> list[str]:
-        """Up to n terms of kind whose names are closest to text (difflib ratio on the normalised names).
-
-        Names of about the same length starting with the same character are compared first, all
-        names of about the same length only when none of those is close: a full table holds
-        hundreds of thousands of names, which difflib would take a second to compare.
-        """
+        """Up to n terms of kind whose names are closest to text (see names.closest_keys)."""
         if kind.name not in self._keys:
             buckets: dict[str, dict[str, None]] = {}
             for source in self._sources(kind):
@@ -440,12 +330,7 @@ class Resolver:
                     if key and self._in_kind(kind, iris):
                         buckets.setdefault(key[0], {})[key] = None
             self._keys[kind.name] = {c: list(keys) for c, keys in buckets.items()}
-        query = normalise(text)
-        near = lambda keys: [k for k in keys if abs(len(k) - len(query)) <= max(2, len(query) // 3)]  # noqa: E731
-        buckets = self._keys[kind.name]
-        found = difflib.get_close_matches(query, near(buckets.get(query[:1], ())), n=n, cutoff=0.6) if query else []
-        if not found and query:
-            found = difflib.get_close_matches(query, [k for keys in buckets.values() for k in near(keys)], n=n, cutoff=0.6)
+        found = closest_keys(text, self._keys[kind.name], n)
         out: list[str] = []
         for key in found:
             for source in self._sources(kind):
