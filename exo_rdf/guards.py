@@ -85,11 +85,13 @@ def check_query(text: str, *, allow_service: bool = False, what: str = "the quer
             )
 
 
-def run_bounded(function, *, timeout_s: float | None, what: str = "the query"):
+def run_bounded(function, *, timeout_s: float | None, what: str = "the query", stop: list | None = None):
     """Call function() in a worker thread with a large stack; return its value or raise its exception.
 
-    With timeout_s (seconds, > 0), stop waiting after that long: the worker cannot be stopped
-    and is abandoned (it ends with the process). A Ctrl-C while waiting propagates at once.
+    With timeout_s (seconds, > 0), stop waiting after that long. The worker cannot be killed: when
+    given, stop (a list the function looks at as it goes, see exo_rdf.query) gets an item when
+    the time is up, so that a function that checks it ends soon after; one that does not is
+    abandoned (it ends with the process). A Ctrl-C while waiting propagates at once and sets stop too.
     Raises QueryTimeoutError when the time is up; ArgumentError for a timeout that is not a
     positive number.
     """
@@ -123,7 +125,15 @@ def run_bounded(function, *, timeout_s: float | None, what: str = "the query"):
         return function()
     finally:
         _thread.stack_size(previous)
-    if not done.acquire(timeout=-1 if timeout_s is None else timeout_s):
+    try:
+        finished = done.acquire(timeout=-1 if timeout_s is None else timeout_s)
+    except KeyboardInterrupt:
+        if stop is not None:
+            stop.append("interrupted")
+        raise
+    if not finished:
+        if stop is not None:
+            stop.append("timeout")
         raise QueryTimeoutError(f"{what} did not finish within {timeout_s:g} s; give a longer --timeout-s, or "
                                 "narrow the query")
     ok, value = outcome[0]

@@ -220,14 +220,35 @@ def with_values_rows(text: str, names: list[str], rows: list[tuple], *, every_wh
     return "".join(out)
 
 
-def _result_from(answer) -> Result:
+class _Stopped(Exception):
+    """The caller stopped waiting (timeout, Ctrl-C): the worker ends here, the answer is discarded."""
+
+
+#: solutions read between two looks at the stop list: a look costs about as much as reading one
+_STOP_EVERY = 1024
+
+
+def _result_from(answer, stop: list = ()) -> Result:
+    """The engine's lazy answer read into a Result; reading ends (_Stopped) once stop holds an item.
+
+    Reading is what drives a lazy answer's evaluation: the engine stops working when it stops,
+    except on what it computes before the first solution (a sort, a group).
+    """
     if isinstance(answer, ox.QueryBoolean):
         return Result([], [], boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        return Result([], [], triples=list(answer))
+        return Result([], [], triples=_read(answer, lambda triple: triple, stop))
     variables = [v.value for v in answer.variables]
-    rows = [tuple(sol[v] for v in variables) for sol in answer]
-    return Result(variables, rows)
+    return Result(variables, _read(answer, lambda sol: tuple(sol[v] for v in variables), stop))
+
+
+def _read(answer, item, stop) -> list:
+    out = []
+    for n, element in enumerate(answer, 1):
+        out.append(item(element))
+        if not n % _STOP_EVERY and stop:
+            raise _Stopped
+    return out
 
 
 def run_sparql(
@@ -272,7 +293,9 @@ def run_sparql(
     check_query(text, allow_service=allow_service)
 
     def answer(on: ox.Store) -> Result:
-        return run_bounded(lambda: _result_from(on.query(text, use_default_graph_as_union=True)), timeout_s=timeout_s)
+        stop: list = []  # set when the caller stops waiting, so that the worker stops reading
+        return run_bounded(lambda: _result_from(on.query(text, use_default_graph_as_union=True), stop),
+                           timeout_s=timeout_s, stop=stop)
 
     try:
         if store is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -108,6 +109,25 @@ def test_run_bounded_hands_back_the_workers_exception_and_checks_the_timeout():
     for bad in (0, -1, float("nan"), float("inf"), "5", True):
         with pytest.raises(ArgumentError, match="timeout_s must be a positive number"):
             run_bounded(fail, timeout_s=bad)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads through /proc")
+def test_a_timed_out_query_stops_working_soon_after():
+    """The worker is not left reading an endless answer once the caller has given up."""
+    import os
+    import time
+
+    store = ox.Store()
+    for o in ("1", "2"):
+        store.add(ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://x/b"), ox.Literal(o)))
+    endless = "SELECT * WHERE { " + " ".join(f"?s ?p ?o{i} ." for i in range(40)) + " }"  # 2^40 rows, streamed
+    threads = len(os.listdir("/proc/self/task"))
+    with pytest.raises(QueryTimeoutError):
+        run_sparql(endless, store=store, timeout_s=1)
+    deadline = time.monotonic() + 30
+    while len(os.listdir("/proc/self/task")) > threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(os.listdir("/proc/self/task")) == threads
 
 
 def test_refusals_are_query_execution_errors():
