@@ -33,7 +33,7 @@ DRAWN_FROM = {
     "recipient_cell_type": EXO + "recipientCellType", "recipient_cell_line": EXO + "recipientCellLine",
     "affects_process": EXO + "affectsProcess", "effect_direction": EXO + "effectDirection",
 }
-#: LinkML slot -> the kind of term its exo-rdf column takes (exo_rdf.curation.resolve.KINDS)
+#: LinkML slot -> the kind of term its exo-rdf column takes (exo_rdf.curation.kinds.KINDS)
 KIND = {"ev_type": "vesicle", "cargo": "molecule", "producer_cancer": "cancer", "producer_cell_type": "cell type",
         "producer_cell_line": "cell line", "recipient_cell_type": "cell type", "recipient_cell_line": "cell line",
         "affects_process": "process", "effect_direction": "direction"}

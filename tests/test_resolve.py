@@ -5,7 +5,8 @@ import pytest
 
 from conftest import SHARED_TERMS
 from exo_rdf.curation.problems import RULE_BASE, CellProblem
-from exo_rdf.curation.resolve import Resolver, mirna_key, normalise
+from exo_rdf.curation.names import mirna_key, normalise
+from exo_rdf.curation.resolve import Resolver
 from exo_rdf.errors import TermTableError
 
 OBO = "http://purl.obolibrary.org/obo/"
@@ -148,7 +149,7 @@ def test_a_withdrawn_hgnc_entry_is_obsolete(small_tables):
 
 def test_every_kind_of_term_a_template_column_takes_is_known():
     from exo_rdf.curation.columns import ALL
-    from exo_rdf.curation.resolve import KINDS
+    from exo_rdf.curation.kinds import KINDS
 
     taken = {k for column in ALL.values() for k in column.term_kinds}
     assert taken - set(KINDS) == set()

@@ -4,7 +4,7 @@ A template row is one finding. Every column says what it holds (``meaning``), wh
 contain (``allowed``), an ``example``, whether it must be filled, the RDF property it fills
 (``path``: one property, or two for the columns of a regulated target, whose second step is on
 the target's own node) and, for term columns, the kinds of term it takes (``term_kinds``, keys of
-``exo_rdf.curation.resolve.KINDS``) so that a resolver can restrict its candidates.
+``exo_rdf.curation.kinds.KINDS``) so that a resolver can restrict its candidates.
 
 Cells of a multi-valued column hold several values separated by ``|``; in text columns a ``|``
 or a backslash inside a value is written ``\\|`` or ``\\\\``. The target columns (``target``,
