@@ -52,6 +52,11 @@ class AuthenticationError(EndpointError):
     """The endpoint refused the credentials, or wants some and none were given (HTTP 401/403)."""
 
 
+class IncompleteAnswerError(EndpointError):
+    """The store answered a query with part of its result (HTTP 200), e.g. Virtuoso at its
+    time limit (``X-SQL-State: S1TAT``) or row limit (``X-SPARQL-MaxRows``); nothing is read from it."""
+
+
 class LoadError(ExoRdfError):
     """A load into a triple store failed or could not be verified; the previous graphs are kept."""
 

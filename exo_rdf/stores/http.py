@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 from urllib3.util.retry import Retry
 
-from exo_rdf.errors import AuthenticationError, EndpointError
+from exo_rdf.errors import AuthenticationError, EndpointError, IncompleteAnswerError
 
 DEFAULT_TIMEOUT = 60.0
 #: seconds allowed to open a connection, whatever the (longer) answer timeout
@@ -275,6 +275,32 @@ def check_status(url: str, response: requests.Response) -> None:
     raise EndpointError(f"{shown}: the server answered HTTP {status} {response.reason}{hint}: {detail}", status=status)
 
 
+def check_complete(url: str, response: requests.Response, *, limit: int | None = None) -> None:
+    """Raise IncompleteAnswerError when the store says its 200 answer to a query is cut short.
+
+    Virtuoso answers HTTP 200 with the rows it has when a query reaches its time limit
+    (``MaxQueryExecutionTime`` or the request's ``timeout``), and says so only in an
+    ``X-SQL-State`` header; it stops at ``ResultSetMaxRows`` rows and then sets
+    ``X-SPARQL-MaxRows``, also when exactly that many rows exist. limit: the query's own final
+    LIMIT; an answer that the query itself bounds at or below the store's limit is whole.
+    """
+    shown = public_url(url)
+    state = response.headers.get("X-SQL-State", "").strip()
+    if state:
+        said = one_line(response.headers.get("X-SQL-Message", ""), 160)
+        raise IncompleteAnswerError(
+            f"{shown}: the store stopped the query before its end and answered with part of the result "
+            f"({state}: {said}); nothing was read from it. Give a longer --timeout-s, and on Virtuoso raise "
+            f"MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini", status=response.status_code)
+    max_rows = response.headers.get("X-SPARQL-MaxRows", "").strip()
+    if max_rows.isdigit() and (limit is None or limit > int(max_rows)):
+        raise IncompleteAnswerError(
+            f"{shown}: the answer reached the store's row limit ({max_rows} rows) and may be incomplete; "
+            f"nothing was read from it. On Virtuoso raise ResultSetMaxRows in the [SPARQL] section of "
+            f"virtuoso.ini above the rows expected, or page the query with LIMIT and OFFSET below {max_rows}",
+            status=response.status_code)
+
+
 def http_request(url: str, *, method: str = "GET", body=None, headers: dict[str, str] | None = None,
                  timeout: float = DEFAULT_TIMEOUT, retries: int = 0, params=None) -> tuple[int, bytes]:
     """Send one HTTP request and return (status, body).
@@ -292,19 +318,22 @@ def http_request(url: str, *, method: str = "GET", body=None, headers: dict[str,
 
 def select(endpoint: str, query: str, *, default_graphs: list[str] | None = None,
            named_graphs: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT):
-    """Run a SELECT or ASK query on endpoint and return pyoxigraph's parsed results.
+    """Run a SELECT or ASK query (without a final LIMIT) on endpoint and return pyoxigraph's parsed results.
 
     default_graphs / named_graphs, when given, are sent as ``default-graph-uri`` /
     ``named-graph-uri`` (SPARQL 1.1 Protocol), so that the query sees exactly those graphs.
-    Raises EndpointError (AuthenticationError) when the endpoint is unreachable, fails, or
-    answers something that is not SPARQL results.
+    Raises EndpointError (AuthenticationError, IncompleteAnswerError) when the endpoint is
+    unreachable, fails, answers with part of the result, or answers something that is not SPARQL results.
     """
     form = ([("query", query)] + [("default-graph-uri", g) for g in default_graphs or []]
             + [("named-graph-uri", g) for g in named_graphs or []])
-    _, payload = http_request(endpoint, method="POST", body=urllib.parse.urlencode(form),
-                              headers={"Content-Type": "application/x-www-form-urlencoded",
-                                       "Accept": "application/sparql-results+xml, application/sparql-results+json;q=0.9"},
-                              timeout=timeout, retries=2)
+    response = client(endpoint).send(
+        "POST", endpoint, body=urllib.parse.urlencode(form), timeout_s=timeout, retry=True,
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Accept": "application/sparql-results+xml, application/sparql-results+json;q=0.9"})
+    check_status(endpoint, response)
+    check_complete(endpoint, response)
+    payload = response.content
     fmt = ox.QueryResultsFormat.XML if payload.lstrip().startswith(b"<") else ox.QueryResultsFormat.JSON
     try:
         return ox.parse_query_results(payload, format=fmt)

@@ -29,6 +29,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s"{}|^`\\]*>|#[^\n]*')
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _GRAPH = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+# the query's own LIMIT, when it ends the text (a LIMIT inside a subquery bounds nothing)
+_FINAL_LIMIT = re.compile(r"\bLIMIT\s+(\d+)(\s+OFFSET\s+\d+)?\s*(VALUES\b[^{]*\{[^{}]*\}\s*)?$", re.IGNORECASE)
 
 ACCEPT = {
     "SELECT": "application/sparql-results+xml",
@@ -123,9 +125,11 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
           virtuoso: bool = False):
     """Send one query to url as the SPARQL 1.1 Protocol says and parse the answer into a Result.
 
-    virtuoso turns on the normalisation of Virtuoso's answers (see normalise); the text must
-    already be written for it (terms bound by exo_rdf.query.with_values_rows with its flavour).
-    Raises EndpointError for a failure or an answer that cannot be read.
+    virtuoso turns on the normalisation of Virtuoso's answers (see normalise) and passes the
+    timeout to Virtuoso too; the text must already be written for it (terms bound by
+    exo_rdf.query.with_values_rows with its flavour).
+    Raises EndpointError for a failure or an answer that cannot be read, IncompleteAnswerError
+    for an answer the store says is cut short (http.check_complete).
     """
     import urllib.parse
 
@@ -133,11 +137,15 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
     from exo_rdf.stores import http
 
     form = form or query_form(text)
-    body = urllib.parse.urlencode([("query", text)] + [("default-graph-uri", g) for g in default_graphs or ()]
-                                  + [("named-graph-uri", g) for g in named_graphs or ()])
-    response = http.client(url).send("POST", url, body=body, timeout_s=timeout_s, retry=True,
+    fields = ([("query", text)] + [("default-graph-uri", g) for g in default_graphs or ()]
+              + [("named-graph-uri", g) for g in named_graphs or ()])
+    if virtuoso:
+        # Virtuoso's own time limit for this request (ms): it stops working when the client stops waiting
+        fields.append(("timeout", str(max(1, round(timeout_s * 1000)))))
+    response = http.client(url).send("POST", url, body=urllib.parse.urlencode(fields), timeout_s=timeout_s, retry=True,
                                      headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT[form]})
     http.check_status(url, response)
+    http.check_complete(url, response, limit=final_limit(text))
     payload, ctype = response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
@@ -153,6 +161,12 @@ def fetch(url: str, text: str, *, form: str | None = None, default_graphs=(), na
     if virtuoso:
         rows = normalise(text, variables, rows)
     return Result(variables, rows)
+
+
+def final_limit(text: str) -> int | None:
+    """The LIMIT that ends the query text (its solution modifier), or None."""
+    m = _FINAL_LIMIT.search(_NOISE.sub(" ", text).rstrip())
+    return int(m.group(1)) if m else None
 
 
 def _read_results(payload: bytes, fmt) -> tuple[bool | None, list[str], list[tuple]]:
