@@ -101,7 +101,7 @@ def startup(timeout: float, runs: int = 15) -> dict:
 
 
 #: validation peers: name -> (stage, largest size it runs at by default)
-PEERS = {"exo": "validate-exo", "jena": "validate-jena", "turbo": "validate-turbo", "pyshacl": "validate-pyshacl"}
+PEERS = {"exo": "validate-exo", "exo-disk": "validate-exo-disk", "jena": "validate-jena", "turbo": "validate-turbo", "pyshacl": "validate-pyshacl"}
 
 
 def with_context(data: Path) -> Path:
@@ -154,12 +154,12 @@ def validation_peers(label: str, data: Path, peers: list[str], reps: int, args, 
     """Each peer validates the same data, in turn within each repetition; ratios per repetition.
 
     Every peer's result set is compared with exo-rdf's; a mismatch is printed loudly and recorded.
-    The result sets are kept in benchmarks/data/results/<size>/; checkpoint(out) is called after
+    The result sets are kept in results/<size>/ beside the data; checkpoint(out) is called after
     every run, so that an interrupted run keeps what it measured. earlier: the saved results of
     an interrupted run of this size, whose runs are kept and not repeated (--resume).
     """
     out = {"repetitions": reps, "peers": peers, "runs": {p: [] for p in peers}, "mismatches": {}}
-    tmp = HERE / "data" / "results" / label  # each run's result set, kept for a look at a mismatch
+    tmp = data.parent / "results" / label  # each run's result set, kept for a look at a mismatch
     tmp.mkdir(parents=True, exist_ok=True)
     if earlier:
         out["runs"].update({p: runs for p, runs in earlier["runs"].items() if p in peers})
@@ -234,6 +234,11 @@ def summarise(out: dict) -> dict:
                 row["speedup"] = spread(ratios)
                 row["memory_ratio"] = spread([r["peak_mb"] / e["peak_mb"] for r, e in zip(results, partners)
                                               if "error" not in r and "error" not in e and "peak_mb" in r])
+            disk = [r["seconds"] / e["seconds"] for r, e in zip(results, runs.get("exo-disk", []))
+                    if peer not in ("exo-disk", "jena-smallest-heap") and "error" not in r and "error" not in e
+                    and "seconds" in r and "seconds" in e]
+            if disk:  # the on-disk exo-rdf ran in the same repetitions
+                row["speedup_on_disk"] = spread(disk)
         summary[peer] = row
     return summary
 
@@ -248,6 +253,9 @@ def print_summary(label: str, summary: dict) -> None:
         if "speedup" in row:
             sp = row["speedup"]
             line += f"  exo-rdf {sp['median']:.2f}x faster ({sp['min']:.2f}-{sp['max']:.2f})"
+        if "speedup_on_disk" in row:
+            sp = row["speedup_on_disk"]
+            line += f", on disk {sp['median']:.2f}x ({sp['min']:.2f}-{sp['max']:.2f})"
         print(line, flush=True)
 
 
@@ -276,6 +284,8 @@ def main() -> None:
                     help="largest size per peer (default pyshacl=1M; --baseline-max too)")
     ap.add_argument("--peer-reps", nargs="*", default=[], metavar="PEER=N", help="fewer repetitions for a slow peer")
     ap.add_argument("--resume", action="store_true", help="keep the validation runs saved today for a size, add the missing ones")
+    ap.add_argument("--data-dir", metavar="DIR", type=Path, default=HERE / "data",
+                    help="where the generated sets (and each run's result sets) are kept (default benchmarks/data)")
     ap.add_argument("--results", metavar="NAME", help="write benchmarks/results/NAME.json (default: today's date)")
     args = ap.parse_args()
     args.peer_reps = {k: int(v) for k, v in (item.split("=", 1) for item in args.peer_reps)}
@@ -296,7 +306,7 @@ def main() -> None:
         print(f"reason (ontology + imports, HermiT): {results['reason']}", flush=True)
     for label in args.sizes:
         n = parse_size(label)
-        data = HERE / "data" / f"{label}.nt"
+        data = args.data_dir / f"{label}.nt"
         if not data.exists():
             print(f"[{label}] generating {n} triples ...", flush=True)
             generate(n, data)
