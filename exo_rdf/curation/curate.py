@@ -3,9 +3,10 @@
 One pass over the rows of every file: each row becomes RDF (``rows.row_to_rdf``) with its names
 resolved (``resolve.Resolver``); the rows are then validated against the project's shapes with
 the compiled engine (``exo_rdf.shacl``), in blocks of rows, each block beside the context the
-shapes need (ontology, import modules, reviews, shared entities); a block is checked in a thread
-while the next one is read and built (the store's loading and queries release the GIL, so the
-two share the cores). Each violation is mapped back to its cell: the focus node (or the value
+shapes need (ontology, import modules, reviews, shared entities); a block is checked while the
+next one is read and built: in a forked process of its own for a large input (its queries and
+the Python that reads their answers then never wait for the reading thread's GIL), in a thread
+for a small one (no process started). Each violation is mapped back to its cell: the focus node (or the value
 node, for a node of its own such as a publication or a target) gives the row, the result path
 the column.
 
@@ -17,12 +18,13 @@ the IRIs of the findings read (a finding repeated in a later block is a problem 
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from exo_rdf.curation.checking import Checker, Validator
 from exo_rdf.curation.problems import CellProblem, Problem, rule
 from exo_rdf.errors import ExoRdfError, OutputError, SourceError
 
@@ -30,6 +32,9 @@ from exo_rdf.errors import ExoRdfError, OutputError, SourceError
 #: an sh:or checks its later alternatives on the focus nodes left (up to shacl.OR_BIND_LIMIT) alone
 #: (a quarter less time than 20,000-row blocks, a third of the memory)
 BLOCK_ROWS = 5_000
+#: input bytes from which the blocks are checked in a forked process rather than a thread (a small
+#: input is done before a process would have started)
+PROCESS_MIN_BYTES = 1_000_000
 #: what a template given to `exo-rdf validate` or `exo-rdf curate` may be
 TEMPLATE_SUFFIXES = (".tsv", ".csv", ".xlsx")
 #: the output formats, by suffix of --out
@@ -60,40 +65,6 @@ class CurationResult:
 def is_template(path: Path | str) -> bool:
     """Whether path names a spreadsheet template (.tsv, .csv, .xlsx) rather than an RDF file."""
     return Path(path).suffix.lower() in TEMPLATE_SUFFIXES
-
-
-class _Validator:
-    """The shapes and the context they need; validates one block of rows at a time in a store of its own.
-
-    A store per block, not one store emptied after each: an in-memory Oxigraph store keeps the
-    strings of removed triples, so one store would grow with every row ever checked.
-    """
-
-    def __init__(self, root: Path):
-        from exo_rdf.shacl import ShapesModel, _skolemised, check_supported
-        from exo_rdf.sources import discover, parse_quads
-        from exo_rdf.validate import context_sources
-
-        shape_quads = [q for s in discover(root, ("shapes",)) for q in parse_quads(s)]
-        if not shape_quads:
-            raise ExoRdfError(f"{root / 'shapes'}: no shapes found; set EXO_RDF_ROOT to an exo-rdf checkout")
-        self.model = ShapesModel(shape_quads)
-        check_supported(self.model)
-        self.root = root
-        context = context_sources(root)
-        self.context = [q for source in context for q in parse_quads(source)] + _skolemised(shape_quads)
-
-    def check(self, block: _Block):
-        """The violations of one block of rows and the context (the caller keeps those of its rows)."""
-        from exo_rdf.shacl import check_store
-
-        quads = [q for _, row_quads, _ in block.rows for q in row_quads]
-        if not quads:
-            return []
-        store = ox.Store()
-        store.extend(self.context)
-        store.extend(quads)
-        return check_store(store, self.model, root=self.root).violations
 
 
 class _Block:
@@ -143,13 +114,15 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
         raise OutputError(f"{out}: write the findings to a .ttl or .nt file")
     resolver = resolver or Resolver(root, terms)
     reader = reader or _default_reader()
-    validator = _Validator(root)
+    validator = Validator(root)
     writer = _Writer(Path(out)) if out is not None else None
     result = CurationResult()
     rejects: dict[str, _Rejects] = {}
     seen: dict[str, tuple] = {}
-    # one block is checked (queries and store loading run without the GIL) while the next is read
-    checking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exo-rdf-curate")
+    # one block is checked while the next is read: in a process of its own for a large input
+    in_process = "fork" in multiprocessing.get_all_start_methods() and sum(
+        Path(f).stat().st_size for f in files) >= PROCESS_MIN_BYTES
+    checking = Checker(validator, in_process)
     pending: list[tuple] = []  # (block, future of its violations): at most one, finished in reading order
 
     def finish_pending() -> None:
@@ -163,7 +136,7 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
                     finish_pending()
                     result.problems.append(block)
                     continue
-                violations = checking.submit(validator.check, block)
+                violations = checking.submit(block)
                 finish_pending()
                 pending.append((block, violations))
         finish_pending()
@@ -179,7 +152,7 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
             writer.discard()
         raise
     finally:
-        checking.shutdown(wait=True, cancel_futures=True)
+        checking.shutdown()
     return result
 
 
