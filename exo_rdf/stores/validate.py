@@ -25,10 +25,12 @@ from exo_rdf.errors import EndpointError, ValidationEngineError
 REMOTE_WORKERS = 6
 #: graphs under the graph base that give a curator's graphs their context (see context_sources)
 CONTEXT_GRAPHS = ("ontology", "data")
-#: the compiled query Virtuoso 7.2 answers wrong, and its two Virtuoso forms (queries/shacl/): one for
-#: IRI values (and none), one for literal values, which Virtuoso joins by value (1 = 1.0, false = 0)
+#: the compiled queries Virtuoso 7.2 answers wrong or slowly, and their Virtuoso forms (queries/shacl/):
+#: one for IRI values (and none), one for literal values, which Virtuoso joins by value (1 = 1.0, false = 0)
 VIRTUOSO_FORMS = {"focus-nodes-with-values": ("focus-nodes-with-values-virtuoso",
-                                              "focus-nodes-with-literal-values-virtuoso")}
+                                              "focus-nodes-with-literal-values-virtuoso"),
+                  # binds no ?value: its one form serves every row
+                  "two-values": ("two-values-virtuoso", "two-values-virtuoso")}
 
 
 class RemoteStore:
