@@ -1,7 +1,7 @@
 """Benchmark exo-rdf against the plain Python stack, side by side in one run.
 
     python benchmarks/run.py [--sizes 10k 100k 1M 10M] [--baseline-max 1M] [--timeout 900]
-    python benchmarks/run.py --validate-only --sizes 1M 10M [--peers exo jena turbo pyshacl] [--reps N]
+    python benchmarks/run.py --validate-only --sizes 1M 10M [--peers exo exo-disk jena turbo pyshacl] [--reps N]
 
 Per size: load (pyoxigraph vs rdflib), validation by every peer on the same data (exo-rdf's
 compiled SPARQL engine, Jena SHACL 4.5 with -Xmx2g and with the smallest heap that lets it finish,
