@@ -259,8 +259,14 @@ class _Run:
             return
         failing: dict[str, list] = {}
         named: list = []  # the values, kept only when sh:class needs them bound in a query
+        if not classes and {c for c, _ in checks} == {SH + "datatype"} and not hasattr(self.store, "run_compiled"):
+            # a datatype alone is checked in the store's query (a remote store's DATATYPE of a plain
+            # or tagged literal may differ): only the failing values come back, not each statement
+            rows = [(p, dt) for p in ps.predicates for dt in ps.constraints[SH + "datatype"]]
+            checks, failing["DatatypeConstraintComponent"] = [], [
+                r["value"] for r in self.select("values-not-of-datatype", ["predicate", "datatype"], rows)]
         # the values are checked as they come: a path with many distinct literals is never held in a list
-        for row in self.select("values", ["predicate"], [(p,) for p in ps.predicates]):
+        for row in (self.select("values", ["predicate"], [(p,) for p in ps.predicates]) if checks or classes else ()):
             v = row["value"]
             if classes:
                 named.append(v)
