@@ -37,3 +37,28 @@ def test_datatype_alone_reports_each_value_of_another_kind():
         ("b", "DatatypeConstraintComponent", "ill"),
         ("b", "MaxInclusiveConstraintComponent", "12"),  # beside a bound, the values are checked in Python
     }  # ex:c is no ex:C: its value 8 is no focus node's
+
+
+class _Recording:
+    """A store that writes down the queries asked of it."""
+
+    def __init__(self, store):
+        self.store, self.texts = store, []
+
+    def query(self, text, **kwargs):
+        self.texts.append(text)
+        return self.store.query(text, **kwargs)
+
+
+def test_shapes_whose_targets_have_no_instance_run_no_query():
+    shapes = list(ox.parse(SHAPES + "ex:T a sh:NodeShape ; sh:targetClass ex:Absent ; "
+                           "sh:property [ sh:path ex:text ; sh:minCount 2 ; sh:maxCount 1 ] .", format=ox.RdfFormat.TURTLE))
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(DATA, format=ox.RdfFormat.TURTLE))
+    recording = _Recording(store)
+    report = check_store(recording, ShapesModel(shapes), root=ROOT, workers=1)
+    assert {v.shape for v in report.violations} == {None}  # ex:S's blank property shapes only
+    assert {v.focus for v in report.violations} == {"http://example.org/b"}
+    absent = [t for t in recording.texts if "<http://example.org/Absent>" in t]
+    assert len(absent) == 1 and "LIMIT 1" in absent[0]  # the look for an instance, nothing after it
+    assert any("<http://example.org/C>" in t and "minCount" not in t for t in recording.texts)
