@@ -272,6 +272,10 @@ def check_status(url: str, response: requests.Response) -> None:
     if status == 404:
         hint = (" (no SPARQL endpoint at this URL; for Oxigraph give the base URL, e.g. http://host:7878, "
                 "for Virtuoso its …/sparql URL)")
+    elif "SR325" in response.text:
+        hint = (" (Virtuoso holds one transaction's changes within TransactionAfterImageLimit, in bytes, in the "
+                "[Parameters] section of virtuoso.ini: a replace is one transaction, so raise it above what the graph "
+                "takes, e.g. 2000000000)")
     raise EndpointError(f"{shown}: the server answered HTTP {status} {response.reason}{hint}: {detail}", status=status)
 
 

@@ -1,10 +1,12 @@
-"""A store's answer cut short is an error, never a result: Virtuoso's row and time limits.
+"""Virtuoso's limits: an answer cut short is an error, never a result; a replace too big for one
+transaction says which setting to raise, and leaves the graph as it was.
 
 Debian's virtuoso.ini stops every SPARQL answer at ``ResultSetMaxRows = 10000`` rows and every
 query at ``MaxQueryExecutionTime = 60`` s, and in both cases answers HTTP 200 with the rows it has,
 saying so only in a header. Read as whole, such an answer would make a validation conform or a
 query miss rows. Two servers of the real Virtuoso with small limits (50 rows; 1 s) show that the
-client refuses those answers and says what to change.
+client refuses those answers and says what to change. A third, whose transactions may change at
+most 100 kB, cannot take a replace of a few thousand triples in one transaction.
 """
 from __future__ import annotations
 
@@ -96,3 +98,22 @@ def test_the_client_timeout_is_the_store_timeout_too(row_limited):
         fetch(row_limited, CARTESIAN, timeout_s=2, virtuoso=True)
     # either the store's partial answer came first, or the client stopped waiting: both say so
     assert "part of the result" in str(caught.value) or "no answer within 2 s" in str(caught.value)
+
+
+def test_a_replace_over_the_transaction_limit_names_the_setting_and_changes_nothing(tmp_path, capsys):
+    from servers import virtuoso_server
+
+    small, big = tmp_path / "small.nt", tmp_path / "big.nt"
+    small.write_text("".join(f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" .\n" for i in range(10)))
+    big.write_text("".join(f"<https://example.org/s{i}> <https://example.org/p> \"value {i}\" .\n" for i in range(20_000)))
+    graph = "https://example.org/exo-rdf-tests/limited"
+    with virtuoso_server(settings={"Parameters": {"TransactionAfterImageLimit": 100_000}}) as server:
+        endpoint = ["--endpoint", server.base.replace("http://", "http://dba:dba@"), "--store", "virtuoso"]
+        assert main(["load", *endpoint, "--file", str(small), "--graph", graph]) == 0
+        capsys.readouterr()
+        assert main(["load", *endpoint, "--file", str(big), "--graph", graph]) == 2
+        err = capsys.readouterr().err
+        assert "TransactionAfterImageLimit" in err and f"<{graph}> is unchanged (10 triples)" in err
+        count = fetch(server.base + "/sparql", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                      timeout_s=60, virtuoso=True)
+        assert count.rows[0][0].value == "10"
