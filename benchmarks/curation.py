@@ -185,15 +185,22 @@ def _print_size(label: str, row: dict) -> None:
 def save(results: dict) -> Path:
     """Write results to benchmarks/results/curation-<date>.json (temp file, then rename); return its path.
 
-    Sizes measured earlier on the same day and not in this run are kept.
+    Sizes measured earlier on the same day and not in this run are kept; a size measured again
+    moves its earlier record (of another run, by its "started" time) to the list "earlier".
     """
     out = HERE / "results" / f"curation-{results['date']}.json"
     out.parent.mkdir(exist_ok=True)
     merged = dict(results)
     if out.exists():
         earlier = json.loads(out.read_text())
-        merged["sizes"] = {**earlier.get("sizes", {}), **results["sizes"]}
+        merged["earlier"] = list(earlier.get("earlier", []))
+        for label, record in earlier.get("sizes", {}).items():
+            if label in results["sizes"] and record.get("started") != results["started"]:
+                merged["earlier"].append({"size": label, "started": record.get("started"), **record})
+        merged["sizes"] = {**earlier.get("sizes", {}), **{k: {**v, "started": results["started"]} for k, v in results["sizes"].items()}}
         merged["sizes"] = dict(sorted(merged["sizes"].items(), key=lambda kv: kv[1]["rows"]))
+    else:
+        merged["sizes"] = {k: {**v, "started": results["started"]} for k, v in results["sizes"].items()}
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(merged, indent=1) + "\n")
     tmp.replace(out)
@@ -214,7 +221,8 @@ def main() -> None:
 
     from importlib.metadata import version
 
-    results = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0],
+    results = {"date": dt.date.today().isoformat(), "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               "python": sys.version.split()[0],
                "linkml": version("linkml"), "pyoxigraph": version("pyoxigraph"), "sizes": {}}
     with tempfile.TemporaryDirectory(prefix="exo-rdf-curation-") as tmp:
         work = args.work or Path(tmp)
