@@ -55,3 +55,14 @@ def test_blocks_checked_in_a_process(tmp_path, monkeypatch, resolver):
     assert {p.row for p in in_process.problems if p.file == str(MISTAKES)} == set(range(4, 14))
     rejected = {(p.file, p.row) for p in in_process.problems}
     assert in_process.rejected_rows == len(rejected) and in_process.written_rows == in_process.rows - len(rejected) > 0
+
+
+def test_a_checking_process_that_dies_is_an_error_and_nothing_is_written(tmp_path, monkeypatch, resolver):
+    from exo_rdf.errors import ValidationEngineError
+
+    monkeypatch.setattr(curate_module, "PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(checking.Validator, "check_nquads", lambda self, data: os._exit(3))  # as if killed
+    out = tmp_path / "findings.ttl"
+    with pytest.raises(ValidationEngineError, match="the process checking the rows .* ended without an answer"):
+        curate([MISTAKES], out, resolver=resolver, keep_valid=True, block_rows=3)
+    assert list(tmp_path.iterdir()) == []  # no output, no temporary file

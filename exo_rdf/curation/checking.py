@@ -10,11 +10,12 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from exo_rdf.errors import ExoRdfError
+from exo_rdf.errors import ExoRdfError, ValidationEngineError
 
 
 class Validator:
@@ -83,6 +84,16 @@ class Checker:
             return self.pool.submit(self.validator.check, block)
         quads = [q for _, row_quads, _ in block.rows for q in row_quads]
         return self.pool.submit(_check_in_process, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
+
+    def result(self, future):
+        """The violations of a submitted block; raises what its check raised, or ValidationEngineError
+        when the checking process ended without answering (killed, out of memory)."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise ValidationEngineError("the process checking the rows against the shapes ended without an answer "
+                                        "(out of memory, or killed); nothing was written; run again, or curate "
+                                        "fewer rows at a time") from None
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

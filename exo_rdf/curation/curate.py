@@ -128,7 +128,7 @@ def curate(files: list[Path], out: Path | None, *, terms: Path | None = None, ke
     def finish_pending() -> None:
         while pending:
             block, violations = pending.pop()
-            _finish_block(block, reader, violations.result(), result, writer, rejects, keep_valid)
+            _finish_block(block, reader, checking.result(violations), result, writer, rejects, keep_valid)
     try:
         for file in files:
             for block in _blocks(Path(file), reader, resolver, block_rows, result, seen):
