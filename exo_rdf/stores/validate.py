@@ -29,8 +29,9 @@ CONTEXT_GRAPHS = ("ontology", "data")
 #: one for IRI values (and none), one for literal values, which Virtuoso joins by value (1 = 1.0, false = 0)
 VIRTUOSO_FORMS = {"focus-nodes-with-values": ("focus-nodes-with-values-virtuoso",
                                               "focus-nodes-with-literal-values-virtuoso"),
-                  # binds no ?value: its one form serves every row
-                  "two-values": ("two-values-virtuoso", "two-values-virtuoso")}
+                  # these bind no ?value: their one form serves every row
+                  "two-values": ("two-values-virtuoso", "two-values-virtuoso"),
+                  "less-than-or-equals": ("less-than-or-equals-virtuoso", "less-than-or-equals-virtuoso")}
 
 
 class RemoteStore:
