@@ -10,17 +10,21 @@ most 100 kB, cannot take a replace of a few thousand triples in one transaction.
 """
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
+from conftest import FIXTURES
 from exo_rdf.cli import main
 from exo_rdf.errors import EndpointError, IncompleteAnswerError
+from exo_rdf.query import with_values_rows
 from exo_rdf.stores import http
 from exo_rdf.stores.remote import fetch
 from stores import VIRTUOSO_BASE, graph_contents
 
 ROW_LIMIT = 50
+QUERIES = FIXTURES / "queries"
 #: every pair of the store's own (system) triples, compared as strings: far more than 1 s of work
-CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER(STR(?c) < STR(?f)) }"
+CARTESIAN = (QUERIES / "pairs-of-triples.rq").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +49,8 @@ def time_limited():
 
 
 def findings_query(limit: str = "") -> str:
-    return ("SELECT ?finding WHERE { ?finding a ?kind . FILTER(STRSTARTS(STR(?finding), "
-            f"\"https://w3id.org/exo-rdf/data/\")) }} {limit}")
+    """Typed nodes of the data namespace (more than ROW_LIMIT), with a solution modifier appended."""
+    return (QUERIES / "data-namespace-nodes.rq").read_text(encoding="utf-8") + limit
 
 
 def test_an_answer_at_the_row_limit_is_refused_with_the_setting_to_change(row_limited):
@@ -114,6 +118,6 @@ def test_a_replace_over_the_transaction_limit_names_the_setting_and_changes_noth
         assert main(["load", *endpoint, "--file", str(big), "--graph", graph]) == 2
         err = capsys.readouterr().err
         assert "TransactionAfterImageLimit" in err and f"<{graph}> is unchanged (10 triples)" in err
-        count = fetch(server.base + "/sparql", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                      timeout_s=60, virtuoso=True)
+        text = with_values_rows((QUERIES / "graph-size.rq").read_text(encoding="utf-8"), ["graph"], [(ox.NamedNode(graph),)])
+        count = fetch(server.base + "/sparql", text, timeout_s=60, virtuoso=True)
         assert count.rows[0][0].value == "10"
