@@ -20,6 +20,8 @@ keeps pyshacl as the reference.
 """
 from __future__ import annotations
 
+import functools
+
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -165,7 +167,12 @@ def check_supported(model: ShapesModel) -> None:
                 refuse("an sh:or alternative other than a property shape or a node shape of sh:property", shape)
 
 
-def _query(root: Path, name: str) -> str:
+@functools.lru_cache(maxsize=None)
+def compiled_query(root: Path, name: str) -> str:
+    """The text of queries/shacl/NAME.rq under root, read once (it is bound for every shape).
+
+    Raises ValidationEngineError when the file is missing or unreadable.
+    """
     path = root / "queries" / "shacl" / f"{name}.rq"
     try:
         return path.read_text(encoding="utf-8")
@@ -194,8 +201,8 @@ class _Run:
             # the few focus nodes left in question are bound too, so the store looks only at them
             names, rows = ["focus", *names], [(f, *row) for f in self.only.values() for row in rows]
         if hasattr(self.store, "run_compiled"):  # a remote store writes the query as it reads it
-            return self.store.run_compiled(name, _query(self.root, name), names, rows)
-        return self.store.query(with_values_rows(_query(self.root, name), names, rows), use_default_graph_as_union=True)
+            return self.store.run_compiled(name, compiled_query(self.root, name), names, rows)
+        return self.store.query(with_values_rows(compiled_query(self.root, name), names, rows), use_default_graph_as_union=True)
 
     def report(self, ps: PropertyShape | None, focus, component: str, value=None, *, shape=None, message=None, severity=None) -> None:
         if self.scratch:

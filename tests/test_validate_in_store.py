@@ -109,7 +109,8 @@ def loaded(request, curation):
 
 def test_store_validation_equals_embedded(request, loaded, curation, embedded_report):
     if request.node.callspec.params.get("loaded") == "virtuoso":
-        request.applymarker(pytest.mark.xfail(strict=False, reason=VIRTUOSO_JOIN_ORDER))
+        # only a differing report is expected; an error in the code under test still fails
+        request.applymarker(pytest.mark.xfail(strict=False, raises=AssertionError, reason=VIRTUOSO_JOIN_ORDER))
     endpoint = loaded.endpoint()
     assert dataset_for(endpoint, [GRAPH]) == [GRAPH, loaded.graph_base + "ontology", loaded.graph_base + "data"]
     report = validate_in_store(endpoint, [GRAPH])

@@ -41,23 +41,19 @@ class Validator:
 
     def check(self, block):
         """The violations of one block of rows (curate._Block) and the context (the caller keeps those of its rows)."""
-        from exo_rdf.shacl import check_store
-
         quads = [q for _, row_quads, _ in block.rows for q in row_quads]
-        if not quads:
-            return []
-        store = ox.Store()
-        store.extend(self.context)
-        store.extend(quads)
-        return check_store(store, self.model, root=self.root).violations
+        return self._check(lambda store: store.extend(quads)) if quads else []
 
     def check_nquads(self, data: bytes):
         """check() for a block given as N-Quads (what the checking process receives)."""
+        return self._check(lambda store: store.load(data, ox.RdfFormat.N_QUADS))
+
+    def _check(self, fill):
         from exo_rdf.shacl import check_store
 
         store = ox.Store()
         store.extend(self.context)
-        store.load(data, ox.RdfFormat.N_QUADS)
+        fill(store)
         return check_store(store, self.model, root=self.root).violations
 
 

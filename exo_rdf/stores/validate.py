@@ -26,12 +26,12 @@ REMOTE_WORKERS = 6
 #: graphs under the graph base that give a curator's graphs their context (see context_sources)
 CONTEXT_GRAPHS = ("ontology", "data")
 #: the compiled queries Virtuoso 7.2 answers wrong or slowly, and their Virtuoso forms (queries/shacl/):
-#: one for IRI values (and none), one for literal values, which Virtuoso joins by value (1 = 1.0, false = 0)
+#: a pair (one for IRI values and none, one for literal values, which Virtuoso joins by value: 1 = 1.0,
+#: false = 0) for a query binding ?value, one form for a query that binds none
 VIRTUOSO_FORMS = {"focus-nodes-with-values": ("focus-nodes-with-values-virtuoso",
                                               "focus-nodes-with-literal-values-virtuoso"),
-                  # these bind no ?value: their one form serves every row
-                  "two-values": ("two-values-virtuoso", "two-values-virtuoso"),
-                  "less-than-or-equals": ("less-than-or-equals-virtuoso", "less-than-or-equals-virtuoso")}
+                  "two-values": "two-values-virtuoso",
+                  "less-than-or-equals": "less-than-or-equals-virtuoso"}
 
 
 class RemoteStore:
@@ -55,25 +55,23 @@ class RemoteStore:
         """
         from exo_rdf.query import with_values_rows
 
+        from exo_rdf.shacl import compiled_query
+
         flavour = self.endpoint.flavour
-        if not (self.virtuoso and name in VIRTUOSO_FORMS):
+        forms = VIRTUOSO_FORMS.get(name) if self.virtuoso else None
+        if forms is None:
             return self.query(with_values_rows(text, names, rows, flavour=flavour))
-        at = names.index("value") if "value" in names else None
+        if isinstance(forms, str):
+            return self.query(with_values_rows(compiled_query(self.root, forms), names, rows, flavour=flavour))
+        at = names.index("value") if "value" in names else None  # sh:maxCount 0 leaves ?value free
         literal_rows = [r for r in rows if at is not None and isinstance(r[at], ox.Literal)]
         other_rows = [r for r in rows if at is None or not isinstance(r[at], ox.Literal)]
-        iri_form, literal_form = VIRTUOSO_FORMS[name]
-        found = self.query(with_values_rows(self._form(iri_form), names, other_rows, flavour=flavour)) if other_rows else []
+        iri_form, literal_form = forms
+        found = self.query(with_values_rows(compiled_query(self.root, iri_form), names, other_rows, flavour=flavour)) if other_rows else []
         if literal_rows:
             bound = ["bound" if n == "value" else n for n in names]
-            found += self.query(with_values_rows(self._form(literal_form), bound, literal_rows, flavour=flavour))
+            found += self.query(with_values_rows(compiled_query(self.root, literal_form), bound, literal_rows, flavour=flavour))
         return found
-
-    def _form(self, form: str) -> str:
-        path = self.root / "queries" / "shacl" / f"{form}.rq"
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationEngineError(f"{path}: compiled constraint query missing ({exc.strerror})") from None
 
     def query(self, text: str, use_default_graph_as_union: bool = True) -> list[dict]:
         from exo_rdf.stores.remote import fetch
