@@ -361,14 +361,17 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
     """Validate data against shapes with the compiled queries; return a ValidationReport.
 
     progress: show a progress bar on stderr for loading and checking (None: when on a terminal).
-    Raises SourceError when a file does not parse, ValidationEngineError for unsupported shapes.
+    Raises SourceError when a file does not parse, ValidationEngineError for unsupported shapes
+    and for literals whose datatype the store would not keep (exo_rdf.shacl_datatypes).
     """
     from exo_rdf.progress import Progress
+    from exo_rdf.shacl_datatypes import check_exact
 
     root = root or project_root()
     shape_quads = [q for s in shapes for q in parse_quads(s)]
     model = ShapesModel(shape_quads)
     check_supported(model)
+    check_exact(model, [s.path for s in data])
     store = ox.Store()
     loading = Progress("validate: loading", sum(os.path.getsize(s.path) for s in data), unit="MB", enabled=progress)
     for source in data:

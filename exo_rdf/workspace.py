@@ -141,14 +141,18 @@ class Workspace:
     def shapes_model(self):
         """The shapes of the workspace's shapes graphs, read from the store (exo_rdf.shacl.ShapesModel).
 
-        Raises ValidationEngineError when the shapes use a feature the compiled engine lacks.
+        Raises ValidationEngineError when the shapes use a feature the compiled engine lacks, or
+        when the data files hold literals the store keeps with another datatype that a
+        sh:datatype of the shapes would misjudge (exo_rdf.shacl_datatypes).
         """
         from exo_rdf.shacl import ShapesModel, check_supported
+        from exo_rdf.shacl_datatypes import check_exact
 
         quads = [q for s in self.sources("context") if s.path.parent.name == "shapes"
                  for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))]
         model = ShapesModel(quads)
         check_supported(model)
+        check_exact(model, [s.path for s in self.sources("data")])
         return model
 
     def validate(self, *, progress: bool | None = False):
