@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from exo_rdf.errors import WorkspaceError
 from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store
+from exo_rdf.shacl_literals import check_exact
 from exo_rdf.workspace_load import MAX_DIFF
 
 RESULTS = "validation-results.json"
@@ -254,6 +255,8 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False, max_aff
         save_results(ws, report.violations)
         lap("save")
         return Run(report, "full", reason, None, len(delta), changes, seconds)
+    # the files an earlier run scanned are unchanged: only the changed ones can hold misjudged literals
+    check_exact(model, [change.path for change in changes])
     keys = {n.value for n in affected}
     kept = {f: rows for f, rows in previous.items() if f not in keys}
     violations = _violations(kept) + check_nodes(ws.store, model, affected, root=ws.root)

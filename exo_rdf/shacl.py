@@ -362,21 +362,22 @@ def validate_compiled(data: list[SourceFile], shapes: list[SourceFile], *, root:
 
     progress: show a progress bar on stderr for loading and checking (None: when on a terminal).
     Raises SourceError when a file does not parse, ValidationEngineError for unsupported shapes
-    and for literals whose datatype the store would not keep (exo_rdf.shacl_datatypes).
+    and for literals the store would keep in a form the shapes misjudge (exo_rdf.shacl_literals).
     """
     from exo_rdf.progress import Progress
-    from exo_rdf.shacl_datatypes import check_exact
+    from exo_rdf.shacl_literals import checking_beside
 
     root = root or project_root()
     shape_quads = [q for s in shapes for q in parse_quads(s)]
     model = ShapesModel(shape_quads)
     check_supported(model)
-    check_exact(model, [s.path for s in data])
+    literals_checked = checking_beside(model, [s.path for s in data])  # a scan of the files beside their load
     store = ox.Store()
     loading = Progress("validate: loading", sum(os.path.getsize(s.path) for s in data), unit="MB", enabled=progress)
     for source in data:
         load_into(store, source, loading if loading.enabled else None, new_graph=True)  # each file its own graph
     loading.finish()
+    literals_checked()
     store.extend(_skolemised(shape_quads))
     return check_store(store, model, root=root, progress=progress)
 

@@ -141,31 +141,31 @@ class Workspace:
     def shapes_model(self):
         """The shapes of the workspace's shapes graphs, read from the store (exo_rdf.shacl.ShapesModel).
 
-        Raises ValidationEngineError when the shapes use a feature the compiled engine lacks, or
-        when the data files hold literals the store keeps with another datatype that a
-        sh:datatype of the shapes would misjudge (exo_rdf.shacl_datatypes).
+        Raises ValidationEngineError when the shapes use a feature the compiled engine lacks.
         """
         from exo_rdf.shacl import ShapesModel, check_supported
-        from exo_rdf.shacl_datatypes import check_exact
 
         quads = [q for s in self.sources("context") if s.path.parent.name == "shapes"
                  for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(s.graph))]
         model = ShapesModel(quads)
         check_supported(model)
-        check_exact(model, [s.path for s in self.sources("data")])
         return model
 
     def validate(self, *, progress: bool | None = False):
         """Validate everything the workspace holds against its shapes; return a ValidationReport.
 
         The compiled engine runs on the on-disk store itself: nothing is copied into memory.
-        Raises ValidationEngineError for unsupported shapes, WorkspaceError when there are none.
+        Raises ValidationEngineError for unsupported shapes and for data files holding literals the
+        store keeps in a form the shapes misjudge (exo_rdf.shacl_literals), WorkspaceError when
+        there are no shapes.
         """
         from exo_rdf.shacl import check_store
+        from exo_rdf.shacl_literals import check_exact
 
         model = self.shapes_model()
         if not model.properties and not model.ors:
             raise WorkspaceError(f"{self.folder}: the workspace holds no shapes (no shapes/ in {self.root})")
+        check_exact(model, [s.path for s in self.sources("data")])
         report = check_store(self.store, model, root=self.root, progress=progress)
         report.sources = self.sources("data")
         return report

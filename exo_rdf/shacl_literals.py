@@ -1,0 +1,230 @@
+"""Literals the embedded store does not keep as written, and the SHACL checks they would mislead.
+
+Oxigraph (pyoxigraph 0.5) stores typed literals in a canonical form: a type derived from
+xsd:integer (xsd:int, xsd:nonNegativeInteger, ...) as xsd:integer, xsd:dateTimeStamp as
+xsd:dateTime, and lexical forms rewritten (``"042"^^xsd:integer`` as ``"42"``, ``"0.50"`` as
+``"0.5"``, ``"1"^^xsd:boolean`` as ``"true"``, ``"PT24H"`` as ``"P1D"``). The compiled SHACL
+engine reads values from that store, so a check of the written form would judge the stored one:
+``"232"^^xsd:int`` would pass ``sh:datatype xsd:integer`` (SHACL and pyshacl: a violation),
+``"042"`` would pass ``sh:pattern "^[1-9][0-9]*$"``, and a curator's ``sh:datatype
+xsd:nonNegativeInteger`` would reject its own values. Comparisons by value (sh:minInclusive and
+the like) are not affected.
+
+``check_exact`` looks, before the files are loaded, for literals on the paths of shapes that
+judge the written form: sh:datatype naming the written or the stored datatype, sh:pattern,
+sh:in, sh:hasValue and sh:equals (term equality). It refuses the validation rather than give a
+verdict that may be wrong. N-Triples and N-Quads are scanned as bytes (with line numbers) for
+the typed literals of those predicates; other formats are parsed. Each distinct literal is put
+through an in-memory store once to see what it becomes.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyoxigraph as ox
+
+from exo_rdf.errors import SourceError, ValidationEngineError
+
+SH = "http://www.w3.org/ns/shacl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: constraints that compare the written term itself, not its value
+TERM_CHECKS = ("pattern", "in", "hasValue", "equals")
+
+
+def _short(iri: str) -> str:
+    return "xsd:" + iri[len(XSD):] if iri.startswith(XSD) else f"<{iri}>"
+
+
+class _Judged:
+    """What the shapes check on each predicate: {predicate IRI: (datatypes, term checks)}."""
+
+    def __init__(self, model):
+        self.by_predicate: dict[str, tuple[set, set]] = {}
+        for props in model.triples.values():
+            paths = props.get(SH + "path")
+            if not paths:
+                continue
+            datatypes = {v.value for v in props.get(SH + "datatype", []) if isinstance(v, ox.NamedNode)}
+            checks = {name for name in TERM_CHECKS if SH + name in props}
+            if not datatypes and not checks:
+                continue
+            for predicate in self._predicates(model, paths[0]):
+                kept = self.by_predicate.setdefault(predicate, (set(), set()))
+                kept[0].update(datatypes)
+                kept[1].update(checks)
+            for other in props.get(SH + "equals", []):  # the other side of sh:equals is compared by term too
+                self.by_predicate.setdefault(other.value, (set(), set()))[1].add("equals")
+
+    @staticmethod
+    def _predicates(model, path) -> list[str]:
+        if isinstance(path, ox.NamedNode):
+            return [path.value]
+        out = []
+        for name in ("alternativePath", "inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+            for inner in model.values(path, name):
+                members = model.members(inner) if name == "alternativePath" else [inner]
+                out += [m for p in members for m in _Judged._predicates(model, p)]
+        if not out:  # a sequence path: a list
+            out = [m.value for m in model.members(path) if isinstance(m, ox.NamedNode)]
+        return out
+
+    def misjudged(self, predicate: str, written: ox.Literal, stored: ox.Literal) -> str | None:
+        """The check of predicate's shapes that stored would fail to judge as written, or None."""
+        datatypes, checks = self.by_predicate.get(predicate, ((), ()))
+        if written.datatype != stored.datatype and {written.datatype.value, stored.datatype.value} & set(datatypes):
+            return "sh:datatype"
+        if checks and (written.value != stored.value or written.datatype != stored.datatype):
+            return "sh:" + sorted(checks)[0]
+        return None
+
+
+def kept_forms(literals: list[ox.Literal]) -> list[ox.Literal]:
+    """What an in-memory Oxigraph store keeps each literal as (one store, one pass)."""
+    store = ox.Store()
+    p = ox.NamedNode("urn:x-exo-rdf:p")
+    store.extend(ox.Quad(ox.NamedNode(f"urn:x-exo-rdf:{i}"), p, lit) for i, lit in enumerate(literals))
+    kept = {q.subject.value: q.object for q in store}
+    return [kept[f"urn:x-exo-rdf:{i}"] for i in range(len(literals))]
+
+
+def rewritten_literals(path: Path, judged: _Judged, limit: int = 3) -> list[str]:
+    """Up to limit descriptions of literals in the RDF file at path that the store keeps in a form
+    the shapes would misjudge. Raises OSError, SyntaxError."""
+    if not judged.by_predicate:
+        return []
+    if path.suffix.lower() in (".nt", ".nq"):
+        return _rewritten_in_lines(path, judged, limit)
+    from exo_rdf.sources import rdf_format
+
+    candidates = {}
+    for quad in ox.parse(path=str(path), format=rdf_format(path)):
+        o, p = quad.object, quad.predicate.value
+        if isinstance(o, ox.Literal) and p in judged.by_predicate and (p, o) not in candidates:
+            candidates[(p, o)] = f"{path}: {o} on {quad.subject} {quad.predicate}"
+    found = []
+    for ((predicate, literal), where), kept in zip(candidates.items(), kept_forms([o for _, o in candidates])):
+        check = judged.misjudged(predicate, literal, kept)
+        if check:
+            found.append(_described(where, literal, kept, check))
+            if len(found) == limit:
+                break
+    return found
+
+
+#: the end of a typed literal in N-Triples / N-Quads (a literal search: fast)
+_TYPED_END = re.compile(rb'"\^\^<[^>\n]*>')
+#: a line up to its typed literal: (predicate, literal)
+_LINE = re.compile(rb'\s*(?:<[^>]*>|_:\S+)\s+<([^>]*)>\s+("(?:[^"\\\n]|\\.)*"\^\^<[^>\n]*>)')
+_PARSED_AS = b"<urn:x-exo-rdf:s> <urn:x-exo-rdf:p> "
+#: bytes read at a time (whole lines): a scan never holds the file
+_BLOCK = 1 << 22
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, bytes) of each block of whole lines of a file."""
+    line, rest = 1, b""
+    with open(path, "rb") as handle:
+        for data in iter(lambda: handle.read(_BLOCK), b""):
+            block = rest + data
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            yield line, block
+            line += block.count(b"\n")
+    if rest:
+        yield line, rest
+
+
+def _typed_literals(block: bytes) -> Iterator[tuple[int, bytes]]:
+    """(offset, text) of each typed literal in N-Triples / N-Quads bytes, read back from its end."""
+    for m in _TYPED_END.finditer(block):
+        quote = block.rfind(b'"', 0, m.start())
+        if block[quote - 1:quote] != b"\\":
+            yield quote, block[quote:m.end()]
+            continue
+        line = _LINE.match(block, block.rfind(b"\n", 0, m.start()) + 1, m.end())  # an escaped quote inside
+        if line:
+            yield line.start(2), line.group(2)
+
+
+def _rewritten_in_lines(path: Path, judged: _Judged, limit: int) -> list[str]:
+    """As rewritten_literals, for an N-Triples / N-Quads file, read twice at most, block by block.
+
+    Every distinct typed literal goes through a store once; only the occurrences of those it
+    rewrites are then read with their lines' predicates.
+    """
+    texts = sorted({text for _, block in _blocks(path) for _, text in _typed_literals(block)})
+    if not texts:
+        return []
+    written = [t.object for t in ox.parse(b"".join(_PARSED_AS + t + b" .\n" for t in texts), format=ox.RdfFormat.N_TRIPLES)]
+    rewritten = {text: (w, kept) for text, w, kept in zip(texts, written, kept_forms(written)) if kept != w}
+    found, seen = [], set()
+    for first, block in (_blocks(path) if rewritten else ()):
+        for offset, text in _typed_literals(block):
+            if text not in rewritten:
+                continue
+            start = block.rfind(b"\n", 0, offset) + 1
+            line = _LINE.match(block, start, offset + len(text))
+            if line is None or (line.group(1), text) in seen:
+                continue
+            seen.add((line.group(1), text))
+            literal, kept = rewritten[text]
+            check = judged.misjudged(line.group(1).decode(), literal, kept)
+            if check:
+                number = first + block.count(b"\n", 0, start)
+                found.append(_described(f"{path}:{number}: {literal}", literal, kept, check))
+                if len(found) == limit:
+                    return found
+    return found
+
+
+def _described(where: str, written: ox.Literal, kept: ox.Literal, check: str) -> str:
+    if written.datatype != kept.datatype:
+        stored = f"a literal of {_short(written.datatype.value)} as {_short(kept.datatype.value)}"
+    else:
+        stored = f'"{written.value}" as "{kept.value}"'
+    return f"{where}: the embedded store keeps {stored}, so the shapes' {check} cannot be checked on it exactly"
+
+
+def check_exact(model, paths) -> None:
+    """Refuse a validation of the RDF files at paths against model (an exo_rdf.shacl.ShapesModel)
+    whose verdicts the store would get wrong (see the module).
+
+    Raises ValidationEngineError naming the file, line (N-Triples, N-Quads) or subject, the
+    literal, the check, and what to do.
+    """
+    judged = _Judged(model)
+    for path in paths:
+        try:
+            found = rewritten_literals(Path(path), judged)
+        except (OSError, SyntaxError, ValueError, SourceError):
+            continue  # the load that follows reports an unreadable file with its line
+        if found:
+            others = "".join(f"; also {line.split(': the embedded store')[0]}" for line in found[1:])
+            raise ValidationEngineError(
+                f"{found[0]}. Write the value as the shape asks for it, or validate with --engine pyshacl{others}")
+
+
+def checking_beside(model, paths) -> Callable[[], None]:
+    """Start check_exact(model, paths) in a thread and return a function that waits for it and
+    raises what it raised (ValidationEngineError). Oxigraph's loading releases the GIL, so a scan
+    beside a load takes no wall time where a second core is free."""
+    refusals: list[ValidationEngineError] = []
+
+    def scan() -> None:
+        try:
+            check_exact(model, paths)
+        except ValidationEngineError as exc:
+            refusals.append(exc)
+
+    thread = threading.Thread(target=scan, name="exo-rdf literal scan", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if refusals:
+            raise refusals[0]
+
+    return wait
