@@ -102,7 +102,9 @@ def rewritten_literals(path: Path, judged: _Judged, limit: int = 3) -> list[str]
     candidates = {}
     for quad in ox.parse(path=str(path), format=rdf_format(path)):
         o, p = quad.object, quad.predicate.value
-        if isinstance(o, ox.Literal) and p in judged.by_predicate and (p, o) not in candidates:
+        # plain and language-tagged strings are kept as written
+        typed = isinstance(o, ox.Literal) and not o.language and o.datatype.value != XSD + "string"
+        if typed and p in judged.by_predicate and (p, o) not in candidates:
             candidates[(p, o)] = f"{path}: {o} on {quad.subject} {quad.predicate}"
     found = []
     for ((predicate, literal), where), kept in zip(candidates.items(), kept_forms([o for _, o in candidates])):
@@ -114,70 +116,99 @@ def rewritten_literals(path: Path, judged: _Judged, limit: int = 3) -> list[str]
     return found
 
 
-#: the end of a typed literal in N-Triples / N-Quads (a literal search: fast)
-_TYPED_END = re.compile(rb'"\^\^<[^>\n]*>')
-#: a line up to its typed literal: (predicate, literal)
-_LINE = re.compile(rb'\s*(?:<[^>]*>|_:\S+)\s+<([^>]*)>\s+("(?:[^"\\\n]|\\.)*"\^\^<[^>\n]*>)')
 _PARSED_AS = b"<urn:x-exo-rdf:s> <urn:x-exo-rdf:p> "
 #: bytes read at a time (whole lines): a scan never holds the file
 _BLOCK = 1 << 22
 
 
 def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(number of its first line, bytes) of each block of whole lines of a file."""
-    line, rest = 1, b""
+    """(offset in the file, bytes) of each block of whole lines of a file."""
+    offset, rest = 0, b""
     with open(path, "rb") as handle:
         for data in iter(lambda: handle.read(_BLOCK), b""):
             block = rest + data
             cut = block.rfind(b"\n") + 1
             block, rest = block[:cut], block[cut:]
-            yield line, block
-            line += block.count(b"\n")
+            yield offset, block
+            offset += len(block)
     if rest:
-        yield line, rest
+        yield offset, rest
 
 
-def _typed_literals(block: bytes) -> Iterator[tuple[int, bytes]]:
-    """(offset, text) of each typed literal in N-Triples / N-Quads bytes, read back from its end."""
-    for m in _TYPED_END.finditer(block):
-        quote = block.rfind(b'"', 0, m.start())
-        if block[quote - 1:quote] != b"\\":
-            yield quote, block[quote:m.end()]
-            continue
-        line = _LINE.match(block, block.rfind(b"\n", 0, m.start()) + 1, m.end())  # an escaped quote inside
-        if line:
-            yield line.start(2), line.group(2)
+#: where a typed literal ends its lexical form (a literal search, in C)
+_TYPED_END = re.compile(rb'"\^\^<')
+
+
+def _typed_literal_lines(path: Path, predicates: set[bytes]) -> dict[tuple[bytes, bytes], int]:
+    """{(predicate, typed literal as written): offset of its first line} for the typed literals of
+    the given predicates in an N-Triples / N-Quads file, read block by block."""
+    first: dict[tuple[bytes, bytes], int] = {}
+    for offset, block in _blocks(path):
+        for m in _TYPED_END.finditer(block):
+            start = block.rfind(b"\n", 0, m.start()) + 1
+            parts = block[start:block.find(b"\n", m.start())].split(None, 2)
+            if len(parts) == 3 and parts[1][1:-1] in predicates:
+                rest = parts[2]
+                end = rest.find(b">", rest.find(b'"^^<')) + 1
+                first.setdefault((parts[1][1:-1], rest[:end]), offset + start)
+    return first
+
+
+def _line_numbers(path: Path, offsets: list[int]) -> dict[int, int]:
+    """The line number of each offset (of a line start) in a file, counted in one read."""
+    numbers, line, done = {}, 1, 0
+    wanted = sorted(offsets)
+    for offset, block in _blocks(path):
+        while wanted and wanted[0] < offset + len(block):
+            numbers[wanted[0]] = line + block.count(b"\n", 0, wanted[0] - offset)
+            wanted.pop(0)
+        line += block.count(b"\n")
+        if not wanted:
+            break
+    return numbers
+
+
+def _parsed(texts: list[bytes]) -> list[ox.Literal | None]:
+    """Each typed literal text parsed (None for one that does not parse: the load reports it)."""
+    try:
+        return [t.object for t in ox.parse(b"".join(_PARSED_AS + t + b" .\n" for t in texts), format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError:
+        out = []
+        for text in texts:
+            try:
+                [triple] = ox.parse(_PARSED_AS + text + b" .", format=ox.RdfFormat.N_TRIPLES)
+                out.append(triple.object)
+            except SyntaxError:
+                out.append(None)
+        return out
 
 
 def _rewritten_in_lines(path: Path, judged: _Judged, limit: int) -> list[str]:
-    """As rewritten_literals, for an N-Triples / N-Quads file, read twice at most, block by block.
-
-    Every distinct typed literal goes through a store once; only the occurrences of those it
-    rewrites are then read with their lines' predicates.
-    """
-    texts = sorted({text for _, block in _blocks(path) for _, text in _typed_literals(block)})
-    if not texts:
-        return []
-    written = [t.object for t in ox.parse(b"".join(_PARSED_AS + t + b" .\n" for t in texts), format=ox.RdfFormat.N_TRIPLES)]
-    rewritten = {text: (w, kept) for text, w, kept in zip(texts, written, kept_forms(written)) if kept != w}
-    found, seen = [], set()
-    for first, block in (_blocks(path) if rewritten else ()):
-        for offset, text in _typed_literals(block):
-            if text not in rewritten:
-                continue
-            start = block.rfind(b"\n", 0, offset) + 1
-            line = _LINE.match(block, start, offset + len(text))
-            if line is None or (line.group(1), text) in seen:
-                continue
-            seen.add((line.group(1), text))
-            literal, kept = rewritten[text]
-            check = judged.misjudged(line.group(1).decode(), literal, kept)
+    """As rewritten_literals, for an N-Triples / N-Quads file: each distinct typed literal of a
+    judged predicate goes through a store once."""
+    first_lines = _typed_literal_lines(path, {p.encode() for p in judged.by_predicate})
+    texts = sorted({text for _, text in first_lines})
+    written = _parsed(texts)
+    kept_by_text = {text: (w, kept) for text, w, kept in zip(texts, written, _kept_each(written))
+                    if w is not None and kept != w}
+    found = []
+    for (predicate, text), offset in sorted(first_lines.items(), key=lambda item: item[1]):
+        if text in kept_by_text:
+            literal, kept = kept_by_text[text]
+            check = judged.misjudged(predicate.decode(), literal, kept)
             if check:
-                number = first + block.count(b"\n", 0, start)
-                found.append(_described(f"{path}:{number}: {literal}", literal, kept, check))
+                found.append((offset, literal, kept, check))
                 if len(found) == limit:
-                    return found
-    return found
+                    break
+    numbers = _line_numbers(path, [offset for offset, *_ in found])
+    return [_described(f"{path}:{numbers[offset]}: {literal}", literal, kept, check)
+            for offset, literal, kept, check in found]
+
+
+def _kept_each(written: list) -> list:
+    """kept_forms of the literals that parsed, None for the others."""
+    kept = iter(kept_forms([w for w in written if w is not None]))
+    return [None if w is None else next(kept) for w in written]
 
 
 def _described(where: str, written: ox.Literal, kept: ox.Literal, check: str) -> str:

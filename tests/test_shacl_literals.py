@@ -76,7 +76,9 @@ def test_the_reference_engine_reports_what_the_store_would_have_hidden(int_refer
     assert [(r[0], r[3]) for r in rows] == [(SUBJECT, SH + "DatatypeConstraintComponent")]
 
 
-def test_n_triples_are_named_by_line(int_reference, tmp_path, capsys):
+@pytest.mark.parametrize("block", [1 << 22, 97], ids=["one-block", "many-blocks"])
+def test_n_triples_are_named_by_line(int_reference, tmp_path, capsys, monkeypatch, block):
+    monkeypatch.setattr("exo_rdf.shacl_literals._BLOCK", block)
     triples = sorted(ox.parse(path=str(int_reference)), key=str)
     path = tmp_path / "int-reference.nt"
     path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
