@@ -337,5 +337,18 @@ def run_stored(
     check_stored_arguments(name, params, root)
     query = get_query(name, root)
     bindings = bind_parameters(query, params or {})
-    return run_sparql(query.text, store=store, endpoint=endpoint, bindings=bindings, default_graphs=default_graphs,
-                      timeout_s=timeout_s)
+    return run_sparql(_text_for(query, endpoint), store=store, endpoint=endpoint, bindings=bindings,
+                      default_graphs=default_graphs, timeout_s=timeout_s)
+
+
+def _text_for(query: StoredQuery, endpoint) -> str:
+    """The stored query's text for the store that runs it: its store's own form
+    (``queries/<flavour>/<name>.rq``, e.g. for Virtuoso) where there is one, else its own text."""
+    import os
+
+    flavour = getattr(endpoint, "flavour", None)
+    form = os.path.join(os.path.dirname(query.path), flavour, f"{query.name}.rq") if flavour else None
+    if form is None or not os.path.isfile(form):
+        return query.text
+    with open(form, encoding="utf-8") as handle:
+        return handle.read()
