@@ -65,7 +65,8 @@ class RemoteStore:
         """The rows of the compiled query called name (text: its own form) with rows of terms bound.
 
         Terms are written as the store reads them; Virtuoso gets its forms of the queries in
-        VIRTUOSO_FORMS, the rows binding a literal ?value in the literal form (as ?bound).
+        VIRTUOSO_FORMS, the rows binding a literal ?value in the literal form (as ?bound), and of
+        those in VIRTUOSO_CLASS_FORMS, each row once per subclass of its class (as ?type).
         Raises EndpointError, or ValidationEngineError when a Virtuoso form is missing.
         """
         from exo_rdf.query import with_values_rows
