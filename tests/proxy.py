@@ -4,6 +4,7 @@
 
 - None: forward it as it is;
 - "500" / "drop": answer HTTP 500, or close the connection, without forwarding (nothing changes);
+- ("500", body): answer HTTP 500 with that body (bytes), without forwarding;
 - "500-after" / "drop-after": forward it (the server applies it), then answer 500 or close;
 - ("delay", seconds): forward it, then wait before answering (a client timeout meanwhile);
 - ("redirect", url): answer 302 to url + the request's path and query;
@@ -62,6 +63,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._drop()
         if fault == "500":
             return self._answer(500, b"injected failure")
+        if isinstance(fault, tuple) and fault[0] == "500":
+            return self._answer(500, fault[1], "text/plain")
         if isinstance(fault, tuple) and fault[0] == "hang":
             time.sleep(fault[1])
             return self._drop()

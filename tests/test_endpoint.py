@@ -137,3 +137,33 @@ def test_decimals_are_written_with_a_point_for_virtuoso_only_in_the_values_block
     assert with_values_rows(text, ["v"], [(terms[0],), (terms[3],)], flavour="virtuoso") == (
         f'# "1"^^{d}\nSELECT * WHERE {{\n  VALUES (?v) {{ ("1.0"^^{d}) ("2"^^{i}) }}\n ?s <http://x/#a> "1"^^{d} }}\n')
     assert with_values_rows(text, ["v"], [(terms[0],)]) == with_values_rows(text, ["v"], [(terms[0],)], flavour="oxigraph")
+
+
+SR186 = (b"Virtuoso 42000 Error SR186: No permission to execute procedure "
+         b"DB.DBA.SPARQL_BINDINGS_VIEW_C_3_IMP with user ID 107, group ID 107")
+
+
+@pytest.mark.parametrize("refusals, virtuoso, answered", [(1, True, True), (2, True, False), (1, False, False)],
+                         ids=["once-then-answered", "twice-an-error", "not-virtuoso-an-error"])
+def test_virtuoso_refusing_a_new_values_procedure_is_asked_once_more(oxigraph_plain, refusals, virtuoso, answered):
+    """Virtuoso grants the procedure of a VALUES block of a new width only after making it: a
+    query in between gets SR186. A read is sent once more, and only once, and only to Virtuoso."""
+    from proxy import fault_proxy
+
+    from exo_rdf.stores.remote import fetch
+
+    seen = []
+
+    def fail(method, path, headers):
+        seen.append(path)
+        return ("500", SR186) if len(seen) <= refusals else None
+
+    with fault_proxy(oxigraph_plain.url, fail=fail) as url:
+        if answered:
+            result = fetch(url + "/query", "SELECT ?x WHERE { VALUES ?x { 1 } }", timeout_s=10, virtuoso=virtuoso)
+            assert [tuple(str(t) for t in row) for row in result.rows] == [('"1"^^<http://www.w3.org/2001/XMLSchema#integer>',)]
+        else:
+            with pytest.raises(EndpointError) as caught:
+                fetch(url + "/query", "SELECT ?x WHERE { VALUES ?x { 1 } }", timeout_s=10, virtuoso=virtuoso)
+            assert caught.value.status == 500 and "SR186" in str(caught.value)
+    assert len(seen) == (2 if virtuoso else 1)
