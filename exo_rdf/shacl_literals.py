@@ -39,37 +39,29 @@ def _short(iri: str) -> str:
 
 
 class _Judged:
-    """What the shapes check on each predicate: {predicate IRI: (datatypes, term checks)}."""
+    """What the shapes check on each predicate: {predicate IRI: (datatypes, term checks)}.
+
+    Every shape with a path counts, nested ones (under sh:node, sh:or) included; its path is
+    read as the engine reads it (ShapesModel._property: a predicate, an alternative of
+    predicates, or a sequence).
+    """
 
     def __init__(self, model):
         self.by_predicate: dict[str, tuple[set, set]] = {}
-        for props in model.triples.values():
-            paths = props.get(SH + "path")
-            if not paths:
+        for node, props in model.triples.items():
+            if SH + "path" not in props:
                 continue
-            datatypes = {v.value for v in props.get(SH + "datatype", []) if isinstance(v, ox.NamedNode)}
-            checks = {name for name in TERM_CHECKS if SH + name in props}
+            shape = model._property(node, [])
+            datatypes = {v.value for v in shape.constraints.get(SH + "datatype", []) if isinstance(v, ox.NamedNode)}
+            checks = {name for name in TERM_CHECKS if SH + name in shape.constraints}
             if not datatypes and not checks:
                 continue
-            for predicate in self._predicates(model, paths[0]):
-                kept = self.by_predicate.setdefault(predicate, (set(), set()))
+            for predicate in shape.predicates + (shape.sequence or []):
+                kept = self.by_predicate.setdefault(predicate.value, (set(), set()))
                 kept[0].update(datatypes)
                 kept[1].update(checks)
-            for other in props.get(SH + "equals", []):  # the other side of sh:equals is compared by term too
+            for other in shape.constraints.get(SH + "equals", []):  # the other side is compared by term too
                 self.by_predicate.setdefault(other.value, (set(), set()))[1].add("equals")
-
-    @staticmethod
-    def _predicates(model, path) -> list[str]:
-        if isinstance(path, ox.NamedNode):
-            return [path.value]
-        out = []
-        for name in ("alternativePath", "inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
-            for inner in model.values(path, name):
-                members = model.members(inner) if name == "alternativePath" else [inner]
-                out += [m for p in members for m in _Judged._predicates(model, p)]
-        if not out:  # a sequence path: a list
-            out = [m.value for m in model.members(path) if isinstance(m, ox.NamedNode)]
-        return out
 
     def misjudged(self, predicate: str, written: ox.Literal, stored: ox.Literal) -> str | None:
         """The check of predicate's shapes that stored would fail to judge as written, or None."""
@@ -90,8 +82,8 @@ def kept_forms(literals: list[ox.Literal]) -> list[ox.Literal]:
     return [kept[f"urn:x-exo-rdf:{i}"] for i in range(len(literals))]
 
 
-def rewritten_literals(path: Path, judged: _Judged, limit: int = 3) -> list[str]:
-    """Up to limit descriptions of literals in the RDF file at path that the store keeps in a form
+def rewritten_literals(path: Path, judged: _Judged, limit: int = 3) -> list[tuple[str, str]]:
+    """Up to limit (where, why) of literals in the RDF file at path that the store keeps in a form
     the shapes would misjudge. Raises OSError, SyntaxError."""
     if not judged.by_predicate:
         return []
@@ -183,7 +175,7 @@ def _parsed(texts: list[bytes]) -> list[ox.Literal | None]:
         return out
 
 
-def _rewritten_in_lines(path: Path, judged: _Judged, limit: int) -> list[str]:
+def _rewritten_in_lines(path: Path, judged: _Judged, limit: int) -> list[tuple[str, str]]:
     """As rewritten_literals, for an N-Triples / N-Quads file: each distinct typed literal of a
     judged predicate goes through a store once."""
     first_lines = _typed_literal_lines(path, {p.encode() for p in judged.by_predicate})
@@ -211,12 +203,13 @@ def _kept_each(written: list) -> list:
     return [None if w is None else next(kept) for w in written]
 
 
-def _described(where: str, written: ox.Literal, kept: ox.Literal, check: str) -> str:
+def _described(where: str, written: ox.Literal, kept: ox.Literal, check: str) -> tuple[str, str]:
+    """(where, why) of one misjudged literal."""
     if written.datatype != kept.datatype:
         stored = f"a literal of {_short(written.datatype.value)} as {_short(kept.datatype.value)}"
     else:
         stored = f'"{written.value}" as "{kept.value}"'
-    return f"{where}: the embedded store keeps {stored}, so the shapes' {check} cannot be checked on it exactly"
+    return where, f"the embedded store keeps {stored}, so the shapes' {check} cannot be checked on it exactly"
 
 
 def check_exact(model, paths) -> None:
@@ -233,9 +226,9 @@ def check_exact(model, paths) -> None:
         except (OSError, SyntaxError, ValueError, SourceError):
             continue  # the load that follows reports an unreadable file with its line
         if found:
-            others = "".join(f"; also {line.split(': the embedded store')[0]}" for line in found[1:])
+            (where, why), others = found[0], "".join(f"; also {w}" for w, _ in found[1:])
             raise ValidationEngineError(
-                f"{found[0]}. Write the value as the shape asks for it, or validate with --engine pyshacl{others}")
+                f"{where}: {why}. Write the value as the shape asks for it, or validate with --engine pyshacl{others}")
 
 
 def checking_beside(model, paths) -> Callable[[], None]:
