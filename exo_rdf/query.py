@@ -7,6 +7,8 @@ same answers. (pyoxigraph's substitutions would need each parameter in the SELEC
 """
 from __future__ import annotations
 
+import functools
+import os
 import re
 
 import pyoxigraph as ox
@@ -344,11 +346,15 @@ def run_stored(
 def _text_for(query: StoredQuery, endpoint) -> str:
     """The stored query's text for the store that runs it: its store's own form
     (``queries/<flavour>/<name>.rq``, e.g. for Virtuoso) where there is one, else its own text."""
-    import os
-
     flavour = getattr(endpoint, "flavour", None)
-    form = os.path.join(os.path.dirname(query.path), flavour, f"{query.name}.rq") if flavour else None
-    if form is None or not os.path.isfile(form):
-        return query.text
-    with open(form, encoding="utf-8") as handle:
+    form = _store_form(os.path.join(os.path.dirname(query.path), flavour, f"{query.name}.rq")) if flavour else None
+    return query.text if form is None else form
+
+
+@functools.lru_cache(maxsize=None)
+def _store_form(path: str) -> str | None:
+    """The text of a store's form of a stored query (read once per process), None where there is none."""
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
         return handle.read()

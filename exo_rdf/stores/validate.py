@@ -59,6 +59,7 @@ class RemoteStore:
         self.endpoint, self.graphs, self.root = endpoint, graphs, root
         self.virtuoso = endpoint.flavour == "virtuoso"
         self._subclasses: dict | None = None
+        self._closures: dict = {}
         self._lock = threading.Lock()
 
     def run_compiled(self, name: str, text: str, names: list[str], rows: list[tuple]) -> list[dict]:
@@ -113,7 +114,8 @@ class RemoteStore:
         return found
 
     def subclasses_of(self, cls) -> list:
-        """cls and every named class under it through rdfs:subClassOf in the dataset (read once)."""
+        """cls and every named class under it through rdfs:subClassOf in the dataset (edges read
+        once, each class's closure computed once: a query binds the same class in many rows)."""
         from exo_rdf.shacl import compiled_query
 
         with self._lock:
@@ -122,13 +124,16 @@ class RemoteStore:
                 for row in self.query(compiled_query(self.root, "subclass-edges")):
                     below.setdefault(row["super"], set()).add(row["class"])
                 self._subclasses = below
-        found, todo = {cls}, [cls]
-        while todo:
-            for sub in self._subclasses.get(todo.pop(), ()):
-                if sub not in found:
-                    found.add(sub)
-                    todo.append(sub)
-        return sorted(found, key=str)
+            if cls in self._closures:
+                return self._closures[cls]
+            found, todo = {cls}, [cls]
+            while todo:
+                for sub in self._subclasses.get(todo.pop(), ()):
+                    if sub not in found:
+                        found.add(sub)
+                        todo.append(sub)
+            self._closures[cls] = sorted(found, key=str)
+            return self._closures[cls]
 
     def query(self, text: str, use_default_graph_as_union: bool = True) -> list[dict]:
         from exo_rdf.stores.remote import fetch
