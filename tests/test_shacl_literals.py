@@ -158,3 +158,34 @@ def test_a_curators_own_shapes(tmp_path, datatype, literal, refused):
     assert str(caught.value).startswith(f"{path}:2: {literal}: the embedded store keeps a literal of xsd:{datatype} as ")
     assert str(caught.value).endswith("cannot be checked on it exactly. Write the value as the shape asks for it, "
                                       "or validate with --engine pyshacl")
+
+
+INT_LINE = '<http://example.org/a> <http://example.org/n> "4"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>'
+TYPE_LINE = "<http://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/C>"
+
+
+@pytest.mark.parametrize("name, lines, line", [
+    # N-Quads: the graph term after the literal is not part of it
+    ("graph.nq", [f"{TYPE_LINE} <http://example.org/g> .", f"{INT_LINE} <http://example.org/g> ."], 2),
+    # an escaped quote followed by ^^< inside a string is no typed literal's end
+    ("escaped.nt", [TYPE_LINE + " .",
+                    '<http://example.org/a> <http://example.org/n> "say \\"^^<http://example.org/x>\\" twice"@en .',
+                    INT_LINE + " ."], 3),
+    # Windows line ends
+    ("crlf.nt", [TYPE_LINE + " .\r", INT_LINE + " .\r"], 2),
+])
+def test_line_forms_are_named_by_their_line(tmp_path, name, lines, line):
+    path = tmp_path / name
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    with pytest.raises(ValidationEngineError) as caught:
+        check_exact(_model("nonNegativeInteger"), [path])
+    assert str(caught.value).startswith(
+        f'{path}:{line}: "4"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>: the embedded store keeps')
+
+
+@pytest.mark.parametrize("name, text", [("empty.nt", ""), ("empty.ttl", ""), ("prefixes-only.ttl", "@prefix ex: <http://example.org/> .\n"),
+                                        ("no-typed-literal.nt", TYPE_LINE + " .\n")])
+def test_files_without_typed_literals_pass_the_scan(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert check_exact(_model("nonNegativeInteger"), [path]) is None
