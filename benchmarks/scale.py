@@ -4,7 +4,8 @@
 
 Per size, each stage in its own process (so that its peak memory is its own): load the file
 into a new workspace (exo_rdf.workspace, RocksDB, streaming bulk load), validate it, run every
-stored query with its example parameters, and export it as N-Quads (streamed to /dev/null, so
+stored query with its example parameters (each as its own `exo-rdf query` process, so that
+a query stopped at its limit ends with its process), and export it as N-Quads (streamed to /dev/null, so
 that the run does not need the disk space of a second copy). Records wall time, peak RSS and
 what each stage produced in benchmarks/results/scale-<date>.json after every stage, so an
 interrupted run keeps what it measured. The data (benchmarks/data/scale-<size>.nt) and the
@@ -21,6 +22,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,25 +63,45 @@ def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict
                 "seeded_errors": len(expected), "seeded_found": len(expected & keys)}
     if name == "queries":
         from exo_rdf.catalogue import catalogue
-        from exo_rdf.errors import QueryTimeoutError
-        from exo_rdf.query import run_stored
 
-        ws = Workspace.open(folder, read_only=True)
-        out = {}
-        for query_name, query in catalogue(ROOT).items():
-            t = time.perf_counter()
-            try:
-                result = run_stored(query_name, query.example, store=ws.store, timeout_s=query_timeout)
-                out[query_name] = {"seconds": round(time.perf_counter() - t, 3), "rows": len(result.rows)}
-            except QueryTimeoutError:
-                out[query_name] = {"error": f"timeout after {query_timeout:.0f} s"}
-            print(f"  {query_name}: {out[query_name]}", file=sys.stderr, flush=True)
-        return {"seconds": time.perf_counter() - start, "queries": out}
+        out = {query_name: one_query(query_name, query.example, folder, query_timeout)
+               for query_name, query in catalogue(ROOT).items()}
+        return {"seconds": time.perf_counter() - start, "queries": out,
+                "peak_mb_per_query": max(q["peak_mb"] for q in out.values())}
     if name == "export":
         ws = Workspace.open(folder, read_only=True)
         statements = ws.export("-", "nq")
         return {"seconds": time.perf_counter() - start, "statements": statements}
     raise SystemExit(f"unknown stage {name}")
+
+
+def one_query(name: str, example: dict, folder: Path, timeout_s: float) -> dict:
+    """Run one stored query as a user does, `exo-rdf query NAME --workspace DIR`, in its own process.
+
+    A query the engine is still evaluating cannot be cancelled inside a process: one stopped at
+    its time limit goes on (and holds its memory) until it yields a row. A process per query
+    ends it with the process, so peak memory is one query's, and the time limit is the
+    command's own --timeout-s. Records seconds, rows (tab-separated lines after the header),
+    the process's peak RSS (wait4), or the command's error line.
+    """
+    params = [a for key, value in example.items() for a in ("--param", f"{key}={value}")]
+    cmd = [sys.executable, "-m", "exo_rdf", "query", name, *params, "--workspace", str(folder),
+           "--format", "tsv", "--timeout-s", str(timeout_s)]
+    t = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: it cannot fill while stdout is read
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors) as proc:
+            lines = sum(1 for _ in proc.stdout)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        errors = errors.read().decode(errors="replace").strip().splitlines()
+    row = {"seconds": round(time.perf_counter() - t, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    if proc.returncode == 0:
+        row["rows"] = max(lines - 1, 0)
+    else:
+        row["error"] = errors[-1] if errors else f"exit {proc.returncode}"
+    print(f"  {name}: {row}", file=sys.stderr, flush=True)
+    return row
 
 
 _RESULT_LOCK = __import__("threading").Lock()
