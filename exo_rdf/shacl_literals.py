@@ -223,8 +223,10 @@ def check_exact(model, paths) -> None:
     for path in paths:
         try:
             found = rewritten_literals(Path(path), judged)
-        except (OSError, SyntaxError, ValueError, SourceError):
-            continue  # the load that follows reports an unreadable file with its line
+        except (OSError, SyntaxError, ValueError, SourceError, MemoryError):
+            # the load that follows reports an unreadable file with its line (MemoryError: the
+            # parser's 16 MiB limit on one term)
+            continue
         if found:
             (where, why), others = found[0], "".join(f"; also {w}" for w, _ in found[1:])
             raise ValidationEngineError(
@@ -233,14 +235,15 @@ def check_exact(model, paths) -> None:
 
 def checking_beside(model, paths) -> Callable[[], None]:
     """Start check_exact(model, paths) in a thread and return a function that waits for it and
-    raises what it raised (ValidationEngineError). Oxigraph's loading releases the GIL, so a scan
-    beside a load takes no wall time where a second core is free."""
-    refusals: list[ValidationEngineError] = []
+    raises what it raised (ValidationEngineError), in the caller's thread, where errors are
+    reported (a thread's own exception would print a traceback). Oxigraph's loading releases the
+    GIL, so a scan beside a load takes no wall time where a second core is free."""
+    refusals: list[Exception] = []
 
     def scan() -> None:
         try:
             check_exact(model, paths)
-        except ValidationEngineError as exc:
+        except Exception as exc:
             refusals.append(exc)
 
     thread = threading.Thread(target=scan, name="exo-rdf literal scan", daemon=True)
