@@ -133,6 +133,7 @@ def validate_exo_disk(data: Path, keys_out: str | None = None) -> dict:
     model = ShapesModel(shape_quads)
     check_supported(model)
     folder = tempfile.mkdtemp(prefix="exo-rdf-validate-", dir=data.parent)
+    store = None
     try:
         store = ox.Store(folder)
         for source in context_sources(ROOT) + user_sources([data]):
@@ -152,8 +153,10 @@ def validate_exo_disk(data: Path, keys_out: str | None = None) -> dict:
         store.extend(_skolemised(shape_quads))
         loaded = time.perf_counter() - t
         report = check_store(store, model, root=ROOT)
-        del store  # closes RocksDB before its folder goes
     finally:
+        # closes RocksDB before its folder goes, after a failure too: an open store goes on
+        # writing in the folder while it is removed, and the removal leaves it behind
+        store = None
         shutil.rmtree(folder, ignore_errors=True)
     seconds = time.perf_counter() - t
     keys = {(v.focus, v.path, v.component, normal_value(v.value)) for v in report.violations}
