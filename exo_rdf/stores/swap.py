@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
-from exo_rdf.errors import EndpointError, LoadError
+from exo_rdf.errors import AuthenticationError, EndpointError, LoadError
 from exo_rdf.stores.target import STALE_AFTER_S, Target, staging_age_s, staging_name
 
 class LoadInterrupted(KeyboardInterrupt):
@@ -197,7 +197,11 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
                 target.operate("clear-graph.ru", graph=payload.graph)
         else:
             staging = staging_name(payload.graph)
-            target.post(staging, payload)
+            try:
+                target.post(staging, payload)
+            except AuthenticationError:
+                staging = None  # refused before a triple was written: there is nothing to remove
+                raise
             staged = target.count(staging)
             if not payload.matches(staged):
                 raise LoadError(f"{target.endpoint.shown()}: staging graph <{staging}> holds {staged} triples, "
@@ -231,9 +235,9 @@ def _after_failure(target: Target, payload: Payload, mode: str, before: _State, 
     """Report a failed write truthfully: what the target holds now, and the staging graph removed."""
     state = _settle(target, payload, mode, before, exc)
     left = ""
-    if staging and not target.drop_quietly(staging):
-        left = (f"; the staging graph <{staging}> could not be removed (the store does not answer): "
-                "the next load removes it")
+    why_not = target.drop_quietly(staging) if staging else None
+    if why_not:
+        left = f"; the staging graph <{staging}> could not be removed ({why_not}): the next load removes it"
     if _is_new(state, payload, mode, before):
         note = f"the store's answer was lost ({_reason(exc)}); reading the store shows the change made"
         if mode == "replace" and _is_new(before, payload, mode, before):
@@ -273,8 +277,8 @@ def clean_left_overs(target: Target, prefixes: list[str]) -> list[str]:
         if age is not None and age < STALE_AFTER_S:
             lines.append(f"left in place: staging graph <{graph}> ({age / 60:.0f} min old) may belong to a load "
                          f"still running; a load after {STALE_AFTER_S // 60} min removes it")
-        elif target.drop_quietly(graph):
+        elif (why_not := target.drop_quietly(graph)) is None:
             lines.append(f"removed the staging graph <{graph}> an earlier load left behind")
         else:
-            lines.append(f"could not remove the staging graph <{graph}> an earlier load left behind")
+            lines.append(f"could not remove the staging graph <{graph}> an earlier load left behind ({why_not})")
     return lines

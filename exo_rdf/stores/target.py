@@ -140,11 +140,11 @@ class Target:
         http.post_graph(self.endpoint.store, graph, payload.body(self.progress), size, options=self.options,
                         timeout=self.timeout_for(size))
 
-    def drop_quietly(self, graph: str) -> bool:
-        """Remove a staging graph; False when the store does not answer (the failure that matters
-        is the one already being reported)."""
+    def drop_quietly(self, graph: str) -> str | None:
+        """Remove a staging graph; None when done, else why not (the failure that matters is the
+        one already being reported)."""
         try:
             self.operate("drop-graph.ru", graph=graph)
-            return True
-        except EndpointError:
-            return False
+            return None
+        except EndpointError as exc:
+            return "the store does not answer" if exc.status is None else f"the store answered HTTP {exc.status}"
