@@ -125,7 +125,7 @@ def validate_exo_disk(data: Path, keys_out: str | None = None) -> dict:
     import pyoxigraph as ox
 
     from exo_rdf.shacl import ShapesModel, _skolemised, check_store, check_supported
-    from exo_rdf.sources import discover, parse_quads, rdf_format, user_sources
+    from exo_rdf.sources import discover, line_blocks, parse_quads, rdf_format, user_sources
     from exo_rdf.validate import context_sources
 
     t, cpu = time.perf_counter(), time.process_time()
@@ -141,15 +141,8 @@ def validate_exo_disk(data: Path, keys_out: str | None = None) -> dict:
             if fmt != ox.RdfFormat.N_TRIPLES:
                 store.bulk_load(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri(), to_graph=graph)
                 continue
-            with open(source.path, "rb") as handle:
-                rest = b""
-                while block := handle.read(DISK_BLOCK):
-                    chunk = rest + block
-                    cut = chunk.rfind(b"\n") + 1
-                    chunk, rest = chunk[:cut], chunk[cut:]
-                    store.bulk_load(chunk, format=fmt, to_graph=graph)
-                if rest:
-                    store.bulk_load(rest, format=fmt, to_graph=graph)
+            for _, chunk in line_blocks(source.path, DISK_BLOCK):
+                store.bulk_load(chunk, format=fmt, to_graph=graph)
         store.extend(_skolemised(shape_quads))
         loaded = time.perf_counter() - t
         report = check_store(store, model, root=ROOT)

@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pyoxigraph as ox
 
 from exo_rdf.errors import SourceError, ValidationEngineError
+from exo_rdf.sources import line_blocks, rdf_format
 
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -89,8 +90,6 @@ def rewritten_literals(path: Path, judged: _Judged, limit: int = 3) -> list[tupl
         return []
     if path.suffix.lower() in (".nt", ".nq"):
         return _rewritten_in_lines(path, judged, limit)
-    from exo_rdf.sources import rdf_format
-
     candidates = {}
     for quad in ox.parse(path=str(path), format=rdf_format(path)):
         o, p = quad.object, quad.predicate.value
@@ -113,20 +112,6 @@ _PARSED_AS = b"<urn:x-exo-rdf:s> <urn:x-exo-rdf:p> "
 _BLOCK = 1 << 22
 
 
-def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(offset in the file, bytes) of each block of whole lines of a file."""
-    offset, rest = 0, b""
-    with open(path, "rb") as handle:
-        for data in iter(lambda: handle.read(_BLOCK), b""):
-            block = rest + data
-            cut = block.rfind(b"\n") + 1
-            block, rest = block[:cut], block[cut:]
-            yield offset, block
-            offset += len(block)
-    if rest:
-        yield offset, rest
-
-
 #: where a typed literal ends its lexical form (a literal search, in C)
 _TYPED_END = re.compile(rb'"\^\^<')
 
@@ -135,7 +120,7 @@ def _typed_literal_lines(path: Path, predicates: set[bytes]) -> dict[tuple[bytes
     """{(predicate, typed literal as written): offset of its first line} for the typed literals of
     the given predicates in an N-Triples / N-Quads file, read block by block."""
     first: dict[tuple[bytes, bytes], int] = {}
-    for offset, block in _blocks(path):
+    for offset, block in line_blocks(path, _BLOCK):
         for m in _TYPED_END.finditer(block):
             start = block.rfind(b"\n", 0, m.start()) + 1
             parts = block[start:block.find(b"\n", m.start())].split(None, 2)
@@ -150,7 +135,7 @@ def _line_numbers(path: Path, offsets: list[int]) -> dict[int, int]:
     """The line number of each offset (of a line start) in a file, counted in one read."""
     numbers, line, done = {}, 1, 0
     wanted = sorted(offsets)
-    for offset, block in _blocks(path):
+    for offset, block in line_blocks(path, _BLOCK):
         while wanted and wanted[0] < offset + len(block):
             numbers[wanted[0]] = line + block.count(b"\n", 0, wanted[0] - offset)
             wanted.pop(0)

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from exo_rdf.errors import SourceError
 
 if TYPE_CHECKING:  # pathlib costs a warm `exo-rdf query` a tenth of its time; functions import it on use
+    from collections.abc import Iterator
     from pathlib import Path
 
 GRAPH_BASE = "https://w3id.org/exo-rdf/graph/"
@@ -43,6 +44,7 @@ def root_dir() -> str:
 
 def project_root() -> Path:
     """root_dir() as a Path."""
+    from collections.abc import Iterator
     from pathlib import Path
 
     return Path(root_dir())
@@ -244,34 +246,42 @@ def load_into(store: ox.Store, source: SourceFile, progress=None, *, new_graph: 
 LOAD_BLOCK = 1 << 20
 
 
+def line_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
+    """(offset in the file, bytes) of each block of whole lines of the file at path, about size
+    bytes each (a line longer than size makes its block longer): a file read this way is never
+    held whole. The last block lacks its line end where the file does. Raises OSError."""
+    offset, rest = 0, b""
+    with open(path, "rb") as handle:
+        for data in iter(lambda: handle.read(size), b""):
+            block = rest + data
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if block:
+                yield offset, block
+                offset += len(block)
+    if rest:
+        yield offset, rest
+
+
 def _load_in_blocks(store: ox.Store, source: SourceFile, graph: ox.NamedNode, progress) -> None:
     """Load an N-Triples file block by block (cut at line ends): progress (or None) is told each block's bytes.
 
     Raises SyntaxError with the line number in the whole file; the graph is cleared first.
     """
     lines_before = 0
-    with open(source.path, "rb") as handle:
-        rest = b""
-        while True:
-            data = handle.read(LOAD_BLOCK)
-            chunk = rest + data
-            cut = len(chunk) if not data else chunk.rfind(b"\n") + 1
-            chunk, rest = chunk[:cut], chunk[cut:]
-            if chunk:
-                try:
-                    store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-                except SyntaxError as exc:
-                    import re
+    for _, chunk in line_blocks(source.path, LOAD_BLOCK):
+        try:
+            store.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        except SyntaxError as exc:
+            import re
 
-                    store.clear_graph(graph)
-                    exc.lineno = (exc.lineno or 1) + lines_before
-                    exc.msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) + lines_before}", exc.msg or "")
-                    raise
-                lines_before += chunk.count(b"\n")
-                if progress is not None:
-                    progress.add(len(chunk))
-            if not data:
-                return
+            store.clear_graph(graph)
+            exc.lineno = (exc.lineno or 1) + lines_before
+            exc.msg = re.sub(r"\bline (\d+)", lambda m: f"line {int(m[1]) + lines_before}", exc.msg or "")
+            raise
+        lines_before += chunk.count(b"\n")
+        if progress is not None:
+            progress.add(len(chunk))
 
 
 def _syntax_error(source: SourceFile, exc: SyntaxError) -> SourceError:
