@@ -157,7 +157,7 @@ class Workspace:
         The compiled engine runs on the on-disk store itself: nothing is copied into memory.
         Raises ValidationEngineError for unsupported shapes and for data files holding literals the
         store keeps in a form the shapes misjudge (exo_rdf.shacl_literals), WorkspaceError when
-        there are no shapes.
+        there are no shapes or a data file is no longer what was loaded (that check reads the files).
         """
         from exo_rdf.shacl import check_store
         from exo_rdf.shacl_literals import check_exact
@@ -165,10 +165,31 @@ class Workspace:
         model = self.shapes_model()
         if not model.properties and not model.ors:
             raise WorkspaceError(f"{self.folder}: the workspace holds no shapes (no shapes/ in {self.root})")
-        check_exact(model, [s.path for s in self.sources("data")])
+        check_exact(model, self._as_loaded("data"))
         report = check_store(self.store, model, root=self.root, progress=progress)
         report.sources = self.sources("data")
         return report
+
+    def _as_loaded(self, kind: str) -> list[Path]:
+        """The paths of the files of kind, each checked to hold the bytes the workspace loaded
+        (same size and time, else same SHA-256). Raises WorkspaceError naming a file that changed
+        or went since."""
+        paths = []
+        for key, entry in sorted(self.files(kind).items()):
+            path = Path(key)
+            try:
+                st = os.stat(path)
+                same = (entry["size"], entry["mtime_ns"]) == (st.st_size, st.st_mtime_ns) or file_sha256(path) == entry["sha256"]
+            except OSError as exc:
+                raise WorkspaceError(f"{path}: cannot be read ({os_reason(exc)}), and the check of the literals the "
+                                     "workspace loaded from it reads it; put it back, or give the workspace's files "
+                                     f"again (exo-rdf validate --workspace {self.folder} FILE ...)") from None
+            if not same:
+                raise WorkspaceError(f"{path}: changed since the workspace loaded it, and the check of its literals "
+                                     f"reads the file; give it again (exo-rdf validate --workspace {self.folder} FILE ...) "
+                                     "to load what it holds now")
+            paths.append(path)
+        return paths
 
     def export(self, out, fmt: str) -> int:
         """Write every graph of the workspace to out ("-": standard output) in fmt, streaming; see

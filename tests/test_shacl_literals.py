@@ -189,3 +189,31 @@ def test_files_without_typed_literals_pass_the_scan(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert check_exact(_model("nonNegativeInteger"), [path]) is None
+
+
+@pytest.mark.parametrize("change", ["edited", "removed", "touched"])
+def test_a_workspace_file_changed_since_its_load_is_named_not_scanned(tmp_path, capsys, change):
+    """The check reads the files; the store holds what was loaded. A file edited or removed since
+    would be checked for what the store does not hold: refused, naming it; one touched but holding
+    the same bytes is checked as loaded."""
+    path, folder = tmp_path / "findings.ttl", tmp_path / "ws"
+    path.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["validate", "--workspace", str(folder), str(path)]) == 0
+    if change == "edited":
+        path.write_text("@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + FIXTURE.read_text(encoding="utf-8").replace(
+            "exo:citesReference 232 ;", 'exo:citesReference "232"^^xsd:int ;'), encoding="utf-8")
+    elif change == "removed":
+        path.unlink()
+    else:
+        path.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    capsys.readouterr()
+    code = main(["validate", "--workspace", str(folder)])
+    err = capsys.readouterr().err
+    if change == "touched":
+        assert (code, err) == (0, "")
+    elif change == "edited":
+        assert (code, err) == (2, f"exo-rdf: error: {path}: changed since the workspace loaded it, and the check of its "
+                                  f"literals reads the file; give it again (exo-rdf validate --workspace {folder} FILE ...) "
+                                  "to load what it holds now\n")
+    else:
+        assert code == 2 and err.startswith(f"exo-rdf: error: {path}: cannot be read (") and "put it back" in err
