@@ -343,12 +343,27 @@ def run_stored(
                       default_graphs=default_graphs, timeout_s=timeout_s)
 
 
+#: the stores some stored queries have their own form for (queries/<flavour>/<name>.rq)
+FORM_FLAVOURS = ("virtuoso",)
+
+
 def _text_for(query: StoredQuery, endpoint) -> str:
     """The stored query's text for the store that runs it: its store's own form
-    (``queries/<flavour>/<name>.rq``, e.g. for Virtuoso) where there is one, else its own text."""
-    flavour = getattr(endpoint, "flavour", None)
-    form = _store_form(os.path.join(os.path.dirname(query.path), flavour, f"{query.name}.rq")) if flavour else None
-    return query.text if form is None else form
+    (``queries/<flavour>/<name>.rq``, e.g. for Virtuoso) where there is one, else its own text.
+
+    The store behind an endpoint given as a bare URL is asked for (its Server header) only when
+    the query has a form of its own. Raises EndpointError when that server cannot be reached.
+    """
+    folder = os.path.dirname(query.path)
+    forms = {flavour: text for flavour in FORM_FLAVOURS
+             if (text := _store_form(os.path.join(folder, flavour, f"{query.name}.rq"))) is not None}
+    if not forms or endpoint is None:
+        return query.text
+    if isinstance(endpoint, str):
+        from exo_rdf.stores.endpoint import detect_flavour
+
+        return forms.get(detect_flavour(endpoint), query.text)
+    return forms.get(endpoint.flavour, query.text)
 
 
 @functools.lru_cache(maxsize=None)

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from exo_rdf.catalogue import catalogue
+from exo_rdf.catalogue import catalogue, get_query
 from exo_rdf.cli import main
 from exo_rdf.qc import checks, run_checks
 from exo_rdf.query import run_sparql, run_stored
@@ -181,3 +181,17 @@ def test_an_endpoint_without_exo_graphs_is_an_error_not_zero_rows(oxigraph_plain
     err = capsys.readouterr().err
     assert code == 2 and "holds none of exo-rdf's graphs under <https://example.org/nothing/>" in err
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("fixture", ["oxigraph_plain", "virtuoso_loaded"])
+def test_a_bare_query_url_gets_the_stores_own_form(request, fixture):
+    """run_stored given the query URL as a string (the library's simplest call) runs the form the
+    store can run: Virtuoso 7.2 refuses the text written for Oxigraph (SP031)."""
+    loaded = request.getfixturevalue(fixture)
+    endpoint = loaded.endpoint()
+    graphs, _ = remote.dataset(endpoint)
+    for name in ("biomarkers", "cargo-by-cancer", "cargo-by-hallmark"):
+        example = get_query(name).example
+        described = run_stored(name, example, endpoint=endpoint)
+        bare = run_stored(name, example, endpoint=endpoint.query, default_graphs=graphs)
+        assert described.rows and sorted(map(str, bare.rows)) == sorted(map(str, described.rows)), name
