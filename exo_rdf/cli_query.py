@@ -49,7 +49,7 @@ def cmd_query(args) -> int:
     if args.show:
         from exo_rdf.query import show_stored
 
-        sys.stdout.write(show_stored(args.name, _params(args.param)))
+        sys.stdout.write(show_stored(args.name, _params(args.param), endpoint=endpoint_from_args(args)))
         return 0
     _print_result(run_stored(args.name, _params(args.param), endpoint=endpoint_from_args(args),
                              timeout_s=args.timeout_s, store=_workspace_store(args)), args.format)

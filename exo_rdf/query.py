@@ -309,13 +309,18 @@ def run_sparql(
         raise engine_error(exc) from None
 
 
-def show_stored(name: str, params: dict[str, str] | None = None, *, root: Path | None = None) -> str:
-    """The text of the stored query called name as it will run: with the VALUES block of the bound parameters.
+def show_stored(name: str, params: dict[str, str] | None = None, *, root: Path | None = None, endpoint=None) -> str:
+    """The text of the stored query called name as it will run (on endpoint, if given: the store's
+    own form, its terms written as that store reads them): with the VALUES block of the bound parameters.
 
-    Raises QueryNotFoundError or QueryParameterError, as run_stored does.
+    Raises QueryNotFoundError or QueryParameterError, as run_stored does; EndpointError when the
+    store behind endpoint has to be asked for and cannot be reached.
     """
     query = get_query(name, root)
-    return with_values_block(query.text, bind_parameters(query, params or {}))
+    flavour = None
+    if endpoint is not None and not isinstance(endpoint, str):
+        flavour = endpoint.flavour
+    return with_values_block(_text_for(query, endpoint), bind_parameters(query, params or {}), flavour=flavour)
 
 
 def run_stored(

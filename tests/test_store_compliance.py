@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -195,3 +196,16 @@ def test_a_bare_query_url_gets_the_stores_own_form(request, fixture):
         described = run_stored(name, example, endpoint=endpoint)
         bare = run_stored(name, example, endpoint=endpoint.query, default_graphs=graphs)
         assert described.rows and sorted(map(str, bare.rows)) == sorted(map(str, described.rows)), name
+
+
+def test_show_prints_the_form_the_store_runs(virtuoso_loaded, capsys):
+    """query --show with --endpoint prints what that store will be sent, not the embedded text."""
+    args = ["query", "cargo-by-cancer", "--param", "cancer=pancreatic cancer", "--show"]
+    assert main(args) == 0
+    embedded = capsys.readouterr().out
+    assert main([*args, "--endpoint", virtuoso_loaded.url]) == 0
+    on_virtuoso = capsys.readouterr().out
+    folder = Path(get_query("cargo-by-cancer").path).parent
+    for shown, path in ((embedded, folder / "cargo-by-cancer.rq"), (on_virtuoso, folder / "virtuoso" / "cargo-by-cancer.rq")):
+        written = path.read_text(encoding="utf-8").splitlines()
+        assert shown.splitlines()[:3] == written[:3] and '"pancreatic cancer"' in shown
