@@ -94,12 +94,12 @@ def one_query(name: str, example: dict, folder: Path, timeout_s: float) -> dict:
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
-        errors = errors.read().decode(errors="replace").strip().splitlines()
+        error_lines = errors.read().decode(errors="replace").strip().splitlines()
     row = {"seconds": round(time.perf_counter() - t, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
     if proc.returncode == 0:
         row["rows"] = max(lines - 1, 0)
     else:
-        row["error"] = errors[-1] if errors else f"exit {proc.returncode}"
+        row["error"] = error_lines[-1] if error_lines else f"exit {proc.returncode}"
     print(f"  {name}: {row}", file=sys.stderr, flush=True)
     return row
 

@@ -359,10 +359,12 @@ def _text_for(query: StoredQuery, endpoint) -> str:
     The store behind an endpoint given as a bare URL is asked for (its Server header) only when
     the query has a form of its own. Raises EndpointError when that server cannot be reached.
     """
+    if endpoint is None:  # the embedded store: nothing to look up on its hot path
+        return query.text
     folder = os.path.dirname(query.path)
     forms = {flavour: text for flavour in FORM_FLAVOURS
              if (text := _store_form(os.path.join(folder, flavour, f"{query.name}.rq"))) is not None}
-    if not forms or endpoint is None:
+    if not forms:
         return query.text
     if isinstance(endpoint, str):
         from exo_rdf.stores.endpoint import detect_flavour

@@ -133,7 +133,7 @@ def _typed_literal_lines(path: Path, predicates: set[bytes]) -> dict[tuple[bytes
 
 def _line_numbers(path: Path, offsets: list[int]) -> dict[int, int]:
     """The line number of each offset (of a line start) in a file, counted in one read."""
-    numbers, line, done = {}, 1, 0
+    numbers, line = {}, 1
     wanted = sorted(offsets)
     for offset, block in line_blocks(path, _BLOCK):
         while wanted and wanted[0] < offset + len(block):

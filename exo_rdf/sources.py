@@ -44,7 +44,6 @@ def root_dir() -> str:
 
 def project_root() -> Path:
     """root_dir() as a Path."""
-    from collections.abc import Iterator
     from pathlib import Path
 
     return Path(root_dir())

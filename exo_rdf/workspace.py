@@ -53,6 +53,14 @@ def context_files(root: Path) -> list[SourceFile]:
     return context_sources(root) + discover(root, ("shapes",))
 
 
+def _holds_what_was_loaded(entry: dict, path: Path, st: os.stat_result) -> bool:
+    """Whether the file at path (st: its stat) holds the bytes its manifest entry recorded: same
+    size and modification time, else the same SHA-256. Raises OSError."""
+    if (entry["size"], entry["mtime_ns"]) == (st.st_size, st.st_mtime_ns):
+        return True
+    return file_sha256(path) == entry["sha256"]
+
+
 class Workspace:
     """An open workspace: ``store`` (pyoxigraph Store), ``manifest`` (dict), ``changed`` (the
     Changes of the last add()/sync()), ``folder`` and ``root`` (the project root of the context)."""
@@ -178,8 +186,7 @@ class Workspace:
         for key, entry in sorted(self.files(kind).items()):
             path = Path(key)
             try:
-                st = os.stat(path)
-                same = (entry["size"], entry["mtime_ns"]) == (st.st_size, st.st_mtime_ns) or file_sha256(path) == entry["sha256"]
+                same = _holds_what_was_loaded(entry, path, os.stat(path))
             except OSError as exc:
                 raise WorkspaceError(f"{path}: cannot be read ({os_reason(exc)}), and the check of the literals the "
                                      "workspace loaded from it reads it; put it back, or give the workspace's files "
@@ -251,7 +258,7 @@ class Workspace:
                 continue  # untouched since it was loaded
             if entry is None:
                 todo.append((s, "new"))
-            elif file_sha256(s.path) != entry["sha256"] or entry["graph"] != s.graph:
+            elif entry["graph"] != s.graph or not _holds_what_was_loaded(entry, s.path, st):
                 todo.append((s, "changed"))
             else:  # touched, same bytes
                 entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns, mtime=st.st_mtime)
