@@ -217,3 +217,18 @@ def test_a_workspace_file_changed_since_its_load_is_named_not_scanned(tmp_path, 
                                   "to load what it holds now\n")
     else:
         assert code == 2 and err.startswith(f"exo-rdf: error: {path}: cannot be read (") and "put it back" in err
+
+
+@pytest.mark.parametrize("data, size, blocks", [
+    (b"", 4, []),
+    (b"a\nb\n", 100, [(0, b"a\nb\n")]),
+    (b"a\nb", 100, [(0, b"a\n"), (2, b"b")]),  # no line end at the end of the file: the last block lacks it too
+    # a line longer than a block: its block grows to the line end (and takes what was read with it)
+    (b"a\nlonger than a block\nc\n", 4, [(0, b"a\n"), (2, b"longer than a block\nc\n")]),
+])
+def test_line_blocks_cut_whole_lines(tmp_path, data, size, blocks):
+    from exo_rdf.sources import line_blocks
+
+    path = tmp_path / "lines.nt"
+    path.write_bytes(data)
+    assert list(line_blocks(path, size)) == blocks
