@@ -140,10 +140,24 @@ def test_failed_update_changes_nothing_and_leaves_no_staging(store, tmp_path, ca
 @pytest.mark.parametrize("fault", ["500-after", "drop-after", ("delay", 10)])
 def test_a_change_made_is_reported_made_whatever_the_answer(store, tmp_path, capsys, fault):
     g, out, _ = replace_with_fault(store, tmp_path, capsys, fault, code=0)
-    assert f"{g}: 25 triples sent, 25 in the store (verified); the store's answer was lost" in out
+    came_back = "the store answered with an error (" if fault == "500-after" else "the store's answer was lost ("
+    assert f"{g}: 25 triples sent, 25 in the store (verified); {came_back}" in out
     assert "reading the store shows the change made" in out
     query = store[2]
     assert graphs(query, g) == {g: 25} and ask(query, g, "new") and not ask(query, g, "old")
+
+
+def test_a_refused_replace_by_the_same_triples_is_reported_as_refused_and_verified(store, tmp_path, capsys):
+    flavour, url, query = store
+    g = prefix() + "g"
+    same = triples_file(tmp_path, "old", 40)
+    load(url, "--file", str(same), "--graph", g, code=0, capsys=capsys)
+    with fault_proxy(url.replace("dba:dba@", ""), fail=once(flavour, "500")) as proxy:
+        out, _ = load(through(proxy, url), "--file", str(same), "--graph", g, code=0, capsys=capsys)
+    assert f"{g}: 40 triples sent, 40 in the store (verified); the store answered with an error (" in out
+    assert "HTTP 500" in out and "; the graph holds these triples, as it did before" in out
+    assert "answer was lost" not in out
+    assert graphs(query, g) == {g: 40} and ask(query, g, "old")
 
 
 def test_two_concurrent_loads_end_with_one_content_and_two_true_reports(store, tmp_path):

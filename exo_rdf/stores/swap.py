@@ -105,7 +105,7 @@ class GraphLoad:
 
     state: "verified" (the graph holds exactly what was sent), "added" (append: ``stored`` new
     triples), "superseded" (the store replaced it, then another writer replaced it again).
-    note: how the outcome was established when the store's answer was lost, or what came after.
+    note: how the outcome was established when the request failed, or what came after.
     source: the file (or graph) the triples came from.
     """
 
@@ -163,6 +163,15 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
     return str(exc)
+
+
+def _what_came_back(exc: BaseException) -> str:
+    """How the failed request ended, for a report that then says what the store holds: an HTTP
+    error is the store's own answer (which a store may give after making the change anyway), a
+    timeout or a dropped connection is an answer lost."""
+    if isinstance(exc, EndpointError) and exc.status is not None:
+        return f"the store answered with an error ({_reason(exc)})"
+    return f"the store's answer was lost ({_reason(exc)})"
 
 
 def _settle(target: Target, payload: Payload, mode: str, before: _State, exc: BaseException) -> _State | None:
@@ -239,9 +248,9 @@ def _after_failure(target: Target, payload: Payload, mode: str, before: _State, 
     if why_not:
         left = f"; the staging graph <{staging}> could not be removed ({why_not}): the next load removes it"
     if _is_new(state, payload, mode, before):
-        note = f"the store's answer was lost ({_reason(exc)}); reading the store shows the change made"
+        note = f"{_what_came_back(exc)}; reading the store shows the change made"
         if mode == "replace" and _is_new(before, payload, mode, before):
-            note = f"the store's answer was lost ({_reason(exc)}); the graph holds these triples, as it did before"
+            note = f"{_what_came_back(exc)}; the graph holds these triples, as it did before"
         if isinstance(exc, KeyboardInterrupt):
             raise LoadInterrupted(f"interrupted after <{payload.graph}> was {'replaced' if mode == 'replace' else 'extended'}: "
                                   f"it holds {state.count} triples{left}") from None
