@@ -16,9 +16,11 @@ import pytest
 
 from exo_rdf.catalogue import catalogue, get_query
 from exo_rdf.cli import main
+from exo_rdf.errors import EndpointError
 from exo_rdf.qc import checks, run_checks
 from exo_rdf.query import run_sparql, run_stored
 from exo_rdf.stores import remote
+from servers import free_port
 
 BACKENDS = ("embedded", "oxigraph", "oxigraph-union", "virtuoso")
 FIXTURE = {"oxigraph": "oxigraph_plain", "oxigraph-union": "oxigraph_union", "virtuoso": "virtuoso_loaded"}
@@ -196,6 +198,13 @@ def test_a_bare_query_url_gets_the_stores_own_form(request, fixture):
         described = run_stored(name, example, endpoint=endpoint)
         bare = run_stored(name, example, endpoint=endpoint.query, default_graphs=graphs)
         assert described.rows and sorted(map(str, bare.rows)) == sorted(map(str, described.rows)), name
+
+
+def test_a_bare_query_url_of_a_server_that_is_not_there_is_an_endpoint_error():
+    """Asking a bare URL for its flavour (a query with a store form) fails as any request does."""
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    with pytest.raises(EndpointError, match=r"127\.0\.0\.1:\d+/sparql: cannot reach the endpoint \(Connection refused\)"):
+        run_stored("cargo-by-hallmark", get_query("cargo-by-hallmark").example, endpoint=url)
 
 
 def test_show_prints_the_form_the_store_runs(virtuoso_loaded, capsys):
