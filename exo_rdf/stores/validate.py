@@ -35,6 +35,7 @@ CONTEXT_GRAPHS = ("ontology", "data")
 VIRTUOSO_FORMS = {"focus-nodes-with-values": ("focus-nodes-with-values-virtuoso",
                                               "focus-nodes-with-literal-values-virtuoso"),
                   "two-values": "two-values-virtuoso",
+                  "values": "values-virtuoso",
                   "less-than-or-equals": "less-than-or-equals-virtuoso"}
 #: the compiled queries that reach a class through rdf:type/rdfs:subClassOf*: on Virtuoso their form
 #: NAME-virtuoso.rq takes the classes under the bound class as ?type rows instead (subclasses_of), since
