@@ -121,3 +121,15 @@ def test_a_replace_over_the_transaction_limit_names_the_setting_and_changes_noth
         text = with_values_rows((QUERIES / "graph-size.rq").read_text(encoding="utf-8"), ["graph"], [(ox.NamedNode(graph),)])
         count = fetch(server.base + "/sparql", text, timeout_s=60, virtuoso=True)
         assert count.rows[0][0].value == "10"
+
+
+def test_a_query_refused_for_its_estimated_time_names_the_setting():
+    from servers import virtuoso_server
+
+    with virtuoso_server(settings={"SPARQL": {"MaxQueryCostEstimationTime": 1}}) as server:
+        with pytest.raises(EndpointError) as caught:
+            fetch(server.base + "/sparql", (QUERIES / "triples-cubed.rq").read_text(encoding="utf-8"), timeout_s=60,
+                  virtuoso=True)
+    message = str(caught.value)
+    assert "HTTP 500" in message and "estimated execution time" in message
+    assert "MaxQueryCostEstimationTime, in seconds, in the [SPARQL] section of virtuoso.ini" in message

@@ -272,6 +272,10 @@ def check_status(url: str, response: requests.Response) -> None:
     if status == 404:
         hint = (" (no SPARQL endpoint at this URL; for Oxigraph give the base URL, e.g. http://host:7878, "
                 "for Virtuoso its …/sparql URL)")
+    elif "estimated execution time" in response.text:
+        hint = (" (Virtuoso refuses a query whose estimated time exceeds MaxQueryCostEstimationTime, in seconds, "
+                "in the [SPARQL] section of virtuoso.ini; its estimates run high on large graphs: raise it, or set "
+                "0 for no limit, and bound the wait with MaxQueryExecutionTime and --timeout-s instead)")
     elif "SR325" in response.text:
         hint = (" (Virtuoso holds one transaction's changes within TransactionAfterImageLimit, in bytes, in the "
                 "[Parameters] section of virtuoso.ini: a replace is one transaction, so raise it above what the graph "
