@@ -89,9 +89,11 @@ def graphs_under(endpoint, prefixes: list[str], *, timeout_s: float | None = Non
     """The named graphs of the store whose IRI starts with one of prefixes, sorted.
 
     Each store gets the listing it answers fastest: Virtuoso every graph holding triples
-    (``queries/store/named-graphs.rq``: grouped by graph, from an index; as SELECT DISTINCT, or
-    filtered in the query, it reads every triple), filtered here; Oxigraph its list of named graphs (``named-graphs-under.rq``, a graph
-    emptied by CLEAR included); other stores the graphs holding triples (``dataset-graphs.rq``).
+    (``queries/store/named-graphs.rq``: grouped by graph, from an index; filtered in the query it
+    reads every triple, and as SELECT DISTINCT it keeps a plan made on an empty store that slows
+    down as the store grows), filtered here; Oxigraph its list of named graphs
+    (``named-graphs-under.rq``, a graph emptied by CLEAR included); other stores the graphs
+    holding triples (``dataset-graphs.rq``).
     timeout_s: seconds to wait (default: the endpoint's). Raises EndpointError.
     """
     from exo_rdf.query import with_values_rows
