@@ -270,7 +270,8 @@ def run_sparql(
     as an exo_rdf.stores.endpoint.Endpoint answers the same: the query sees exo-rdf's graphs
     (or default_graphs / named_graphs when given), and the answer is normalised to the embedded
     store's terms. An endpoint given as a query URL string gets the query as it is, with the
-    store's own dataset unless default_graphs / named_graphs are given.
+    store's own dataset unless default_graphs / named_graphs are given (bindings written as that
+    store reads them: its Server header is asked for once per URL).
     On the embedded store the text first passes exo_rdf.guards.check_query (size, nesting,
     SERVICE only with allow_service) and runs for at most timeout_s seconds (None: no limit).
     Raises QueryExecutionError when the query does not parse or fails (QueryRefusedError,
@@ -279,8 +280,7 @@ def run_sparql(
     from exo_rdf.arguments import check_run_arguments
 
     check_run_arguments(text, store=store, bindings=bindings, timeout_s=timeout_s)
-    flavour = endpoint.flavour if bindings and endpoint and not isinstance(endpoint, str) else None
-    text = with_values_block(text, bindings or {}, flavour=flavour)
+    text = with_values_block(text, bindings or {}, flavour=_store_flavour(endpoint) if bindings else None)
     if endpoint:
         from exo_rdf.stores import remote
 
@@ -317,10 +317,9 @@ def show_stored(name: str, params: dict[str, str] | None = None, *, root: Path |
     store behind endpoint has to be asked for and cannot be reached.
     """
     query = get_query(name, root)
-    flavour = None
-    if endpoint is not None and not isinstance(endpoint, str):
-        flavour = endpoint.flavour
-    return with_values_block(_text_for(query, endpoint), bind_parameters(query, params or {}), flavour=flavour)
+    bindings = bind_parameters(query, params or {})
+    flavour = _store_flavour(endpoint) if bindings else None
+    return with_values_block(_text_for(query, endpoint), bindings, flavour=flavour)
 
 
 def run_stored(
@@ -356,7 +355,7 @@ def _text_for(query: StoredQuery, endpoint) -> str:
     """The stored query's text for the store that runs it: its store's own form
     (``queries/<flavour>/<name>.rq``, e.g. for Virtuoso) where there is one, else its own text.
 
-    The store behind an endpoint given as a bare URL is asked for (its Server header) only when
+    The store behind an endpoint given as a bare URL is asked for (see _store_flavour) only when
     the query has a form of its own. Raises EndpointError when that server cannot be reached.
     """
     if endpoint is None:  # the embedded store: nothing to look up on its hot path
@@ -364,13 +363,23 @@ def _text_for(query: StoredQuery, endpoint) -> str:
     folder = os.path.dirname(query.path)
     forms = {flavour: text for flavour in FORM_FLAVOURS
              if (text := _store_form(os.path.join(folder, flavour, f"{query.name}.rq"))) is not None}
-    if not forms:
-        return query.text
-    if isinstance(endpoint, str):
-        from exo_rdf.stores.endpoint import detect_flavour
+    return forms.get(_store_flavour(endpoint), query.text) if forms else query.text
 
-        return forms.get(detect_flavour(endpoint), query.text)
-    return forms.get(endpoint.flavour, query.text)
+
+def _store_flavour(endpoint) -> str | None:
+    """The store that runs a query: None for the embedded store, an Endpoint's flavour, or that of
+    the server behind a bare query URL, from its Server header (asked once per URL and process).
+    Raises EndpointError when that server cannot be reached (not remembered: asked again next time)."""
+    if endpoint is None:
+        return None
+    return _detected_flavour(endpoint) if isinstance(endpoint, str) else endpoint.flavour
+
+
+@functools.lru_cache(maxsize=64)
+def _detected_flavour(url: str) -> str:
+    from exo_rdf.stores.endpoint import detect_flavour
+
+    return detect_flavour(url)
 
 
 @functools.lru_cache(maxsize=None)

@@ -200,6 +200,21 @@ def test_a_bare_query_url_gets_the_stores_own_form(request, fixture):
         assert described.rows and sorted(map(str, bare.rows)) == sorted(map(str, described.rows)), name
 
 
+def test_a_bare_query_url_is_asked_for_its_store_once(virtuoso_loaded):
+    """The Server header of a bare query URL is read once per process, not before every query."""
+    from proxy import fault_proxy
+
+    endpoint = virtuoso_loaded.endpoint()
+    graphs, _ = remote.dataset(endpoint)
+    example = get_query("cargo-by-hallmark").example
+    upstream = endpoint.query.removesuffix("/sparql")
+    with fault_proxy(upstream) as proxy:
+        answers = [run_stored("cargo-by-hallmark", example, endpoint=proxy + "/sparql", default_graphs=graphs)
+                   for _ in range(2)]
+    assert answers[0].rows and answers[1].rows == answers[0].rows
+    assert [method for method, _, _ in proxy.requests] == ["GET", "POST", "POST"]
+
+
 def test_a_bare_query_url_of_a_server_that_is_not_there_is_an_endpoint_error():
     """Asking a bare URL for its flavour (a query with a store form) fails as any request does."""
     url = f"http://127.0.0.1:{free_port()}/sparql"
