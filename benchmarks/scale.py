@@ -54,13 +54,17 @@ def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict
                 "optimize_seconds": round(time.perf_counter() - loaded, 2), "triples": ws.triples(),
                 "bytes": data.stat().st_size, "store_bytes": _size(folder / "store")}
     if name == "validate":
+        from exo_rdf.workspace import physical_memory
+
         ws = Workspace.open(folder, read_only=True)
+        in_batches = ws.checks_in_batches()
         report = ws.validate(progress=True)
         keys = {(v.focus, v.path, v.component) for v in report.violations}
         seeded = json.loads(data.with_suffix(".manifest.json").read_text())["seeded"]
         expected = {(s["focus"], s["path"], s["component"]) for s in seeded}
         return {"seconds": time.perf_counter() - start, "results": len(report.violations),
-                "seeded_errors": len(expected), "seeded_found": len(expected & keys)}
+                "seeded_errors": len(expected), "seeded_found": len(expected & keys), "in_batches": in_batches,
+                "store_bytes": ws.store_bytes(), "memory_bytes": physical_memory()}
     if name == "queries":
         from exo_rdf.catalogue import catalogue
 

@@ -24,6 +24,11 @@ so the compiled queries answer for them what they answer on the whole workspace.
 replace theirs in the previous run's results (``validation-results.json`` in the workspace,
 keyed by focus node), which are used only when the workspace holds exactly the files (by path,
 size, modification time and SHA-256) that run saw; otherwise the run is a full one.
+
+A full run of a workspace works the same way (check_in_batches): every focus node, streamed
+from the store's type index, is checked on the neighbourhood of its batch. Reading a term from
+the on-disk store costs a lookup of its text, so the store is read once, in the order of its
+indexes, and never joined whole: the time grows with the triples, and memory with the batch.
 """
 from __future__ import annotations
 
@@ -34,13 +39,18 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from exo_rdf.errors import WorkspaceError
-from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store
+from exo_rdf.query import with_values_rows
+from exo_rdf.shacl import RDF, RDFS, SH, ShapesModel, check_store, compiled_query
 from exo_rdf.shacl_literals import check_exact
 from exo_rdf.workspace_load import MAX_DIFF
 
 RESULTS = "validation-results.json"
-#: above this many affected nodes a full run on the on-disk store is cheaper than copying their neighbourhood into memory
+#: above this many affected nodes a full run is made instead: it streams the focus nodes, where an
+#: incremental run holds the affected ones (and the change) in memory
 MAX_AFFECTED = 200_000
+#: focus nodes checked together on one in-memory neighbourhood: about 20 triples each with their
+#: values', so a batch holds about 0.3 GB however large the store
+BATCH = 20_000
 FORMAT = 1
 TYPE = ox.NamedNode(RDF + "type")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
@@ -111,39 +121,110 @@ def neighbourhood(store: ox.Store, nodes) -> ox.Store:
     """An in-memory store with what the shapes read about nodes: their triples, their values'
     triples, and every rdfs:subClassOf chain above the types these name (in the default graph)."""
     sub = ox.Store()
-    triples = []
+    named = set()  # the objects of rdf:type and rdfs:subClassOf: where the subclass chains start
 
     def take(subject) -> list:
         found = [ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, None)]
-        triples.extend(found)
+        sub.extend(found)  # node by node, not gathered first: a batch's memory is its store's
+        named.update(q.object for q in found if q.predicate in (TYPE, SUBCLASS))
         return found
 
+    nodes = set(nodes)
     values = set()
     for node in nodes:
         values.update(q.object for q in take(node) if not isinstance(q.object, ox.Literal))
-    for value in values - set(nodes):
+    for value in values - nodes:
         take(value)
-    todo = {q.object for q in triples if q.predicate in (TYPE, SUBCLASS)}
-    seen = set()
+    todo, seen = named, set()
     while todo:
         cls = todo.pop()
         if cls in seen or isinstance(cls, ox.Literal):
             continue
         seen.add(cls)
-        for q in store.quads_for_pattern(cls, SUBCLASS, None, None):
-            triples.append(ox.Quad(q.subject, q.predicate, q.object))
-            todo.add(q.object)
-    sub.extend(triples)
+        chain = [ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(cls, SUBCLASS, None, None)]
+        sub.extend(chain)
+        todo.update(q.object for q in chain)
     return sub
 
 
-def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root) -> list:
-    """The validation results (Violations) of the focus nodes nodes, computed on their neighbourhood."""
-    if not nodes:
-        return []
-    keys = {n.value for n in nodes}
-    report = check_store(neighbourhood(store, nodes), model, root=root)
-    return [v for v in report.violations if v.focus in keys]
+def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root, batch: int | None = None, checking=None) -> list:
+    """The validation results (Violations) of the focus nodes nodes, computed batch nodes at a
+    time (default BATCH) on their neighbourhood in memory.
+
+    nodes is any iterable of terms (it is read once, as a stream); a node that comes more than
+    once is checked again, and its results are kept once (two property shapes that are blank
+    nodes differ by their message, as a result names no blank shape). checking: a Progress counting the
+    nodes checked. Raises what the store's queries raise.
+    """
+    results: dict[tuple, object] = {}
+    chunk: list = []
+
+    def check() -> None:
+        keys = {n.value for n in chunk}
+        for v in check_store(neighbourhood(store, chunk), model, root=root).violations:
+            if v.focus in keys:
+                results.setdefault((v.focus, v.path, v.component, v.severity, v.message, v.value, v.shape), v)
+        if checking is not None:
+            checking.add(len(chunk))
+        chunk.clear()
+
+    for node in nodes:
+        chunk.append(node)
+        if len(chunk) >= (batch or BATCH):
+            check()
+    if chunk:
+        check()
+    return list(results.values())
+
+
+# -- a full run in batches of focus nodes ----------------------------------------------------
+
+def target_classes(store: ox.Store, model: ShapesModel) -> list:
+    """Every class whose instances are focus nodes: the shapes' target classes and, through
+    rdfs:subClassOf as the store states it, all their subclasses (in a stable order)."""
+    todo = sorted({t for ps in model.properties for t in ps.targets} | {t for _, targets, *_ in model.ors for t in targets},
+                  key=str)
+    seen: dict = {}
+    while todo:
+        cls = todo.pop(0)
+        if cls in seen:
+            continue
+        seen[cls] = None
+        todo.extend(sorted((q.subject for q in store.quads_for_pattern(None, SUBCLASS, cls, None)), key=str))
+    return list(seen)
+
+
+def focus_nodes(store: ox.Store, classes: list):
+    """The instances of classes (the focus nodes of a full run), streamed from the store's type
+    index, so that no set of every node is held. A node typed with several of classes, or typed
+    in several graphs, may come more than once: checking it again gives the same results."""
+    for cls in classes:
+        previous = None
+        for q in store.quads_for_pattern(None, TYPE, cls, None):
+            if q.subject != previous:  # the same typing stated in several graphs comes in a row
+                previous = q.subject
+                yield q.subject
+
+
+def check_in_batches(store: ox.Store, model: ShapesModel, *, root, batch: int | None = None, progress: bool | None = False):
+    """Validate every focus node of store, batch focus nodes at a time, each batch on its
+    neighbourhood in memory (see the module: the same results a run on the whole store gives).
+
+    Memory is bounded by the batch, not the store, and the store is read in the order of its
+    indexes: on an on-disk store larger than the machine's page cache this is what keeps a
+    full run practical. Returns a ValidationReport; raises what the store's queries raise.
+    """
+    from exo_rdf.progress import Progress
+    from exo_rdf.validate import ValidationReport
+
+    classes = target_classes(store, model)
+    counted = store.query(with_values_rows(compiled_query(root, "instances-count"), ["targetClass"], [(c,) for c in classes]),
+                          use_default_graph_as_union=True)
+    total = int(next(iter(counted))["count"].value) if classes else 0
+    checking = Progress("validate: checking", total, unit="focus nodes", enabled=progress)
+    violations = check_nodes(store, model, focus_nodes(store, classes), root=root, batch=batch, checking=checking)
+    checking.finish()
+    return ValidationReport(not violations, violations, None)
 
 
 # -- the results file ------------------------------------------------------------------------

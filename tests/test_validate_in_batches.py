@@ -1,0 +1,105 @@
+"""A full validation in batches of focus nodes gives the results of the compiled engine on the whole store.
+
+A workspace's full run (Workspace.validate) checks its focus nodes a batch at a time, each
+batch on its neighbourhood copied into memory (exo_rdf.incremental.check_in_batches). Here
+every fixture (valid and invalid, each file its own graph, so nodes they share are stated in
+several graphs) and a seeded synthetic set are checked so, with batches of one node, of seven
+and of the default size, and by the compiled queries on the whole on-disk store: the results
+must be the same, message and shape included.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from exo_rdf.incremental import check_in_batches, focus_nodes, target_classes
+from exo_rdf.shacl import check_store
+from exo_rdf.workspace import Workspace
+
+EXO = "https://w3id.org/exo-rdf/ontology/"
+EXOD = "https://w3id.org/exo-rdf/data/"
+SH = "http://www.w3.org/ns/shacl#"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+FILES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
+
+
+def rows(report) -> set[tuple]:
+    return {(v.focus, v.path, v.component, v.value, v.shape, v.message, v.severity) for v in report.violations}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("batches")
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    synthetic = folder / "synthetic.nt"
+    manifest = generate.generate(3000, synthetic, seed=5, error_rate=0.1)
+    # a finding typed twice (its kind and a subclass of it declared here) and in two graphs,
+    # and a node typed only by a class that this file makes a subclass of a target class
+    extra = folder / "extra.nt"
+    first = next(line.split(" ", 1)[0] for line in synthetic.read_text().splitlines() if f"<{TYPE}> <{EXO}CargoEffectFinding>" in line)
+    extra.write_text(f"<{EXO}SyntheticEffect> <{SUBCLASS}> <{EXO}CargoEffectFinding> .\n"
+                     f"{first} <{TYPE}> <{EXO}SyntheticEffect> .\n"
+                     f"{first} <{TYPE}> <{EXO}CargoEffectFinding> .\n"
+                     f"<{EXOD}finding-only-subclassed> <{TYPE}> <{EXO}SyntheticEffect> .\n")
+    ws = Workspace.create(folder / "ws")
+    ws.add(FILES + [synthetic, extra])
+    yield ws, manifest, first[1:-1]
+    ws.close()
+
+
+@pytest.fixture(scope="module")
+def whole(workspace):
+    """The compiled queries run on the whole on-disk store: the reference."""
+    ws, _, _ = workspace
+    return rows(check_store(ws.store, ws.shapes_model(), root=ws.root))
+
+
+def test_the_reference_holds_the_seeded_errors_and_the_added_nodes(workspace, whole):
+    _, manifest, first = workspace
+    seeded = {(s["focus"], s["path"], s["component"]) for s in manifest["seeded"]}
+    assert seeded <= {r[:3] for r in whole}
+    assert len({r[0] for r in whole}) > 25  # the seeded errors and the invalid fixtures
+    # the node typed only through the subclass this data declares is a focus node: it lacks everything
+    assert (EXOD + "finding-only-subclassed", EXO + "statement", SH + "MinCountConstraintComponent") in {r[:3] for r in whole}
+
+
+@pytest.mark.parametrize("batch", [1, 7, None])
+def test_batches_give_the_whole_stores_results(workspace, whole, batch):
+    ws, _, _ = workspace
+    report = check_in_batches(ws.store, ws.shapes_model(), root=ws.root, batch=batch)
+    assert rows(report) == whole
+    assert len(report.violations) == len(whole)  # a node checked twice is reported once
+    assert report.conforms is False
+
+
+@pytest.mark.parametrize("memory, unit", [(1 << 20, "focus nodes"), (1 << 50, "property shapes")])
+def test_a_workspace_checks_in_batches_when_its_store_is_over_half_the_memory(workspace, whole, monkeypatch, memory, unit):
+    ws, _, _ = workspace
+    import exo_rdf.incremental as incremental
+    import exo_rdf.workspace as workspace_module
+
+    assert ws.store_bytes() > (1 << 20)
+    monkeypatch.setattr(workspace_module, "physical_memory", lambda: memory)
+    monkeypatch.setattr(incremental, "BATCH", 50)
+    stderr = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stderr)
+    assert rows(ws.validate(progress=True)) == whole
+    assert "validate: checking" in stderr.getvalue() and unit in stderr.getvalue()
+    stderr.truncate(0)
+    assert rows(ws.validate(progress=True, batches=unit == "property shapes")) == whole
+    assert unit not in stderr.getvalue()
+
+
+def test_focus_nodes_come_from_every_target_class_and_its_subclasses(workspace):
+    ws, _, first = workspace
+    classes = target_classes(ws.store, ws.shapes_model())
+    assert [c.value for c in classes].count(EXO + "SyntheticEffect") == 1
+    nodes = [n.value for n in focus_nodes(ws.store, classes)]
+    assert EXOD + "finding-only-subclassed" in nodes
+    assert nodes.count(first) == 2  # under its kind and under the subclass: checked twice, reported once
