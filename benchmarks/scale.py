@@ -64,7 +64,9 @@ def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict
         expected = {(s["focus"], s["path"], s["component"]) for s in seeded}
         return {"seconds": time.perf_counter() - start, "results": len(report.violations),
                 "seeded_errors": len(expected), "seeded_found": len(expected & keys), "in_batches": in_batches,
-                "store_bytes": ws.store_bytes(), "memory_bytes": physical_memory()}
+                "store_bytes": ws.store_bytes(), "memory_bytes": physical_memory(),
+                # the largest worker process's peak (validation in batches shares them out), beside this one's
+                "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
     if name == "queries":
         from exo_rdf.catalogue import catalogue
 

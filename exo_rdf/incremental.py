@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -122,10 +123,14 @@ def neighbourhood(store: ox.Store, nodes) -> ox.Store:
     triples, and every rdfs:subClassOf chain above the types these name (in the default graph)."""
     sub = ox.Store()
     named = set()  # the objects of rdf:type and rdfs:subClassOf: where the subclass chains start
+    pending: list = []  # added a few thousand at a time: one call per node costs a tenth of the run
 
     def take(subject) -> list:
         found = [ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(subject, None, None, None)]
-        sub.extend(found)  # node by node, not gathered first: a batch's memory is its store's
+        pending.extend(found)
+        if len(pending) >= 10_000:
+            sub.extend(pending)
+            pending.clear()
         named.update(q.object for q in found if q.predicate in (TYPE, SUBCLASS))
         return found
 
@@ -135,6 +140,7 @@ def neighbourhood(store: ox.Store, nodes) -> ox.Store:
         values.update(q.object for q in take(node) if not isinstance(q.object, ox.Literal))
     for value in values - nodes:
         take(value)
+    sub.extend(pending)
     todo, seen = named, set()
     while todo:
         cls = todo.pop()
@@ -147,14 +153,19 @@ def neighbourhood(store: ox.Store, nodes) -> ox.Store:
     return sub
 
 
+def result_key(v) -> tuple:
+    """What tells one result from another: two property shapes that are blank nodes differ by
+    their message, as a result names no blank shape."""
+    return v.focus, v.path, v.component, v.severity, v.message, v.value, v.shape
+
+
 def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root, batch: int | None = None, checking=None) -> list:
     """The validation results (Violations) of the focus nodes nodes, computed batch nodes at a
     time (default BATCH) on their neighbourhood in memory.
 
     nodes is any iterable of terms (it is read once, as a stream); a node that comes more than
-    once is checked again, and its results are kept once (two property shapes that are blank
-    nodes differ by their message, as a result names no blank shape). checking: a Progress counting the
-    nodes checked. Raises what the store's queries raise.
+    once is checked again, and its results are kept once (result_key). checking: a Progress
+    counting the nodes checked. Raises what the store's queries raise.
     """
     results: dict[tuple, object] = {}
     chunk: list = []
@@ -163,7 +174,7 @@ def check_nodes(store: ox.Store, model: ShapesModel, nodes, *, root, batch: int 
         keys = {n.value for n in chunk}
         for v in check_store(neighbourhood(store, chunk), model, root=root).violations:
             if v.focus in keys:
-                results.setdefault((v.focus, v.path, v.component, v.severity, v.message, v.value, v.shape), v)
+                results.setdefault(result_key(v), v)
         if checking is not None:
             checking.add(len(chunk))
         chunk.clear()
@@ -206,13 +217,18 @@ def focus_nodes(store: ox.Store, classes: list):
                 yield q.subject
 
 
-def check_in_batches(store: ox.Store, model: ShapesModel, *, root, batch: int | None = None, progress: bool | None = False):
+def check_in_batches(store: ox.Store, model: ShapesModel, *, root, batch: int | None = None, progress: bool | None = False,
+                     location: Path | None = None, workers: int = 1):
     """Validate every focus node of store, batch focus nodes at a time, each batch on its
     neighbourhood in memory (see the module: the same results a run on the whole store gives).
 
     Memory is bounded by the batch, not the store, and the store is read in the order of its
     indexes: on an on-disk store larger than the machine's page cache this is what keeps a
-    full run practical. Returns a ValidationReport; raises what the store's queries raise.
+    full run practical. Reading the on-disk store is what takes the time, and it holds the GIL,
+    so with workers > 1 and the store's folder given (location) the batches are shared out: the
+    k-th of every workers batches is checked by the k-th process (this one the first), each with
+    the store opened read-only. Returns a ValidationReport; raises what the store's queries
+    raise, and ValidationEngineError when a worker process fails.
     """
     from exo_rdf.progress import Progress
     from exo_rdf.validate import ValidationReport
@@ -222,9 +238,123 @@ def check_in_batches(store: ox.Store, model: ShapesModel, *, root, batch: int | 
                           use_default_graph_as_union=True)
     total = int(next(iter(counted))["count"].value) if classes else 0
     checking = Progress("validate: checking", total, unit="focus nodes", enabled=progress)
-    violations = check_nodes(store, model, focus_nodes(store, classes), root=root, batch=batch, checking=checking)
+    if workers <= 1 or location is None:
+        violations = check_nodes(store, model, focus_nodes(store, classes), root=root, batch=batch, checking=checking)
+    else:
+        violations = _check_shared(store, model, classes, root=root, batch=batch or BATCH, checking=checking,
+                                   location=location, workers=workers)
     checking.finish()
     return ValidationReport(not violations, violations, None)
+
+
+def _share(nodes, batch: int, share: int, shares: int):
+    """The nodes of every shares-th batch of nodes, from the share-th on (counting from 0)."""
+    for i, node in enumerate(nodes):
+        if (i // batch) % shares == share:
+            yield node
+
+
+def _check_one_share(job: dict, out) -> None:
+    """In a worker process: check the job's share of the batches on the store opened read-only,
+    writing ("checked", n) after each batch and then ("done", results) or ("failed", why) to out
+    as pickles."""
+    import pickle
+
+    class Checked:  # a Progress-like counter that tells the parent
+        def add(self, amount: int) -> None:
+            pickle.dump(("checked", amount), out)
+            out.flush()
+
+    try:
+        store = ox.Store.read_only(job["location"])
+        nodes = _share(focus_nodes(store, job["classes"]), job["batch"], job["share"], job["shares"])
+        found = check_nodes(store, job["model"], nodes, root=Path(job["root"]), batch=job["batch"], checking=Checked())
+        pickle.dump(("done", found), out)
+    except Exception as exc:  # the parent reports it as one error, never a traceback from here
+        pickle.dump(("failed", f"{type(exc).__name__}: {exc}"), out)
+    out.flush()
+
+
+class _Worker:
+    """A process of its own (``python -m exo_rdf.incremental``, not a fork: this process runs
+    threads, and multiprocessing would run the caller's main script again) checking one share;
+    a thread here reads what it writes."""
+
+    def __init__(self, job: dict, counted):
+        import pickle
+        import subprocess
+        import sys
+        import threading
+
+        self.results, self.failure = None, None
+        self.process = subprocess.Popen([sys.executable, "-m", "exo_rdf.incremental"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        pickle.dump(job, self.process.stdin)
+        self.process.stdin.close()
+
+        def read() -> None:
+            try:
+                while True:
+                    kind, value = pickle.load(self.process.stdout)
+                    if kind == "checked":
+                        counted(value)
+                    elif kind == "done":
+                        self.results = value
+                        return
+                    else:
+                        self.failure = value
+                        return
+            except (EOFError, pickle.UnpicklingError, OSError):
+                self.failure = f"it ended without its results (exit {self.process.wait()})"
+
+        self.reader = threading.Thread(target=read, name="exo-rdf validation worker", daemon=True)
+        self.reader.start()
+
+    def wait(self) -> tuple[list | None, str | None]:
+        self.reader.join()
+        self.process.wait()
+        return self.results, self.failure
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def _check_shared(store, model, classes, *, root, batch: int, checking, location: Path, workers: int) -> list:
+    """check_nodes over every focus node, the batches shared out between this process and
+    workers - 1 worker processes. Raises ValidationEngineError when a worker fails."""
+    import threading
+
+    from exo_rdf.errors import ValidationEngineError
+
+    lock = threading.Lock()
+    done = [0]
+
+    def counted(amount: int) -> None:
+        with lock:
+            done[0] += amount
+            checking.set(done[0])
+
+    class Mine:  # this process's own batches, counted with the workers'
+        add = staticmethod(counted)
+
+    job = {"location": str(location), "model": model, "classes": classes, "root": str(root), "batch": batch, "shares": workers}
+    others = []
+    try:
+        others = [_Worker({**job, "share": share}, counted) for share in range(1, workers)]
+        mine = _share(focus_nodes(store, classes), batch, 0, workers)
+        results = {result_key(v): v for v in check_nodes(store, model, mine, root=root, batch=batch, checking=Mine())}
+        for other in others:
+            found, failure = other.wait()
+            if failure:
+                raise ValidationEngineError(f"{location}: a process checking part of the focus nodes failed ({failure})")
+            for v in found:
+                results.setdefault(result_key(v), v)
+    finally:  # on an error or Ctrl-C here, the workers stop too
+        for other in others:
+            other.stop()
+    return list(results.values())
 
 
 # -- the results file ------------------------------------------------------------------------
@@ -347,3 +477,11 @@ def validate_workspace(ws, paths=None, *, progress: bool | None = False, max_aff
     report = ValidationReport(not violations, violations, None, ws.sources("data"))
     return Run(report, "incremental", "", affected, len(delta), changes, seconds)
 
+
+if __name__ == "__main__":  # a worker process of check_in_batches: its job on stdin, its results on stdout
+    import pickle
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the workers
+    _check_one_share(pickle.load(sys.stdin.buffer), sys.stdout.buffer)

@@ -167,7 +167,7 @@ class Workspace:
         check_supported(model)
         return model
 
-    def validate(self, *, progress: bool | None = False, batches: bool | None = None):
+    def validate(self, *, progress: bool | None = False, batches: bool | None = None, workers: int | None = None):
         """Validate everything the workspace holds against its shapes; return a ValidationReport.
 
         Two ways, with the same results (tests/test_validate_in_batches.py). While the store fits
@@ -177,7 +177,8 @@ class Workspace:
         store on 24 GB, one shape of 81 took 17 minutes), so the focus nodes are checked in
         batches instead, each on what its results depend on, copied into memory
         (exo_rdf.incremental.check_in_batches): the store is read once, in index order, and the
-        memory is a batch's. batches=True or False forces one way.
+        memory is a batch's; the batches are shared out between workers processes (default: one
+        per core, at most 4). batches=True or False forces one way.
         Raises ValidationEngineError for unsupported shapes and for data files holding literals the
         store keeps in a form the shapes misjudge (exo_rdf.shacl_literals), WorkspaceError when
         there are no shapes or a data file is no longer what was loaded (that check reads the files).
@@ -192,8 +193,11 @@ class Workspace:
         check_exact(model, self._as_loaded("data"))
         if batches is None:
             batches = self.checks_in_batches()
-        check = check_in_batches if batches else check_store
-        report = check(self.store, model, root=self.root, progress=progress)
+        if batches:
+            report = check_in_batches(self.store, model, root=self.root, progress=progress,
+                                      location=self.folder / "store", workers=workers or min(4, os.cpu_count() or 1))
+        else:
+            report = check_store(self.store, model, root=self.root, progress=progress)
         report.sources = self.sources("data")
         return report
 

@@ -15,6 +15,7 @@ import io
 import pytest
 
 from conftest import FIXTURES, ROOT
+from exo_rdf.errors import ValidationEngineError
 from exo_rdf.incremental import check_in_batches, focus_nodes, target_classes
 from exo_rdf.shacl import check_store
 from exo_rdf.workspace import Workspace
@@ -69,10 +70,11 @@ def test_the_reference_holds_the_seeded_errors_and_the_added_nodes(workspace, wh
     assert (EXOD + "finding-only-subclassed", EXO + "statement", SH + "MinCountConstraintComponent") in {r[:3] for r in whole}
 
 
-@pytest.mark.parametrize("batch", [1, 7, None])
-def test_batches_give_the_whole_stores_results(workspace, whole, batch):
+@pytest.mark.parametrize("batch, workers", [(1, 1), (7, 1), (None, 1), (7, 2), (50, 3)])
+def test_batches_give_the_whole_stores_results(workspace, whole, batch, workers):
     ws, _, _ = workspace
-    report = check_in_batches(ws.store, ws.shapes_model(), root=ws.root, batch=batch)
+    report = check_in_batches(ws.store, ws.shapes_model(), root=ws.root, batch=batch,
+                              location=ws.folder / "store", workers=workers)
     assert rows(report) == whole
     assert len(report.violations) == len(whole)  # a node checked twice is reported once
     assert report.conforms is False
@@ -94,6 +96,62 @@ def test_a_workspace_checks_in_batches_when_its_store_is_over_half_the_memory(wo
     stderr.truncate(0)
     assert rows(ws.validate(progress=True, batches=unit == "property shapes")) == whole
     assert unit not in stderr.getvalue()
+
+
+def test_a_worker_that_fails_is_one_error_naming_the_store(workspace, tmp_path):
+    ws, _, _ = workspace
+    with pytest.raises(ValidationEngineError) as failed:
+        check_in_batches(ws.store, ws.shapes_model(), root=ws.root, batch=7, location=tmp_path / "gone", workers=2)
+    assert str(failed.value).startswith(f"{tmp_path / 'gone'}: a process checking part of the focus nodes failed "
+                                        "(FileNotFoundError: IO error: No such file or directory")
+
+
+def _recording_workers(monkeypatch) -> list:
+    """The worker processes check_in_batches starts, as they start."""
+    import exo_rdf.incremental as incremental
+
+    started = []
+    real = incremental._Worker.__init__
+
+    def record(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        started.append(self)
+    monkeypatch.setattr(incremental._Worker, "__init__", record)
+    return started
+
+
+def test_a_worker_killed_is_an_error_and_the_others_stop(workspace, monkeypatch):
+    ws, _, _ = workspace
+    import exo_rdf.incremental as incremental
+
+    started = _recording_workers(monkeypatch)
+    real_share = incremental._share
+
+    def share(nodes, batch, which, shares):
+        if which == 0:  # this process's share begins once every worker runs: kill the first
+            started[0].process.kill()
+        return real_share(nodes, batch, which, shares)
+    monkeypatch.setattr(incremental, "_share", share)
+    with pytest.raises(ValidationEngineError) as failed:
+        check_in_batches(ws.store, ws.shapes_model(), root=ws.root, batch=7, location=ws.folder / "store", workers=3)
+    assert str(failed.value) == (f"{ws.folder / 'store'}: a process checking part of the focus nodes failed "
+                                 "(it ended without its results (exit -9))")
+    assert len(started) == 2 and all(w.process.poll() is not None for w in started)
+
+
+def test_an_error_here_stops_the_workers(workspace, monkeypatch):
+    ws, _, _ = workspace
+    import exo_rdf.incremental as incremental
+
+    started = _recording_workers(monkeypatch)
+
+    def interrupted(*args, **kwargs):
+        assert all(w.process.poll() is None for w in started)  # they were running
+        raise KeyboardInterrupt
+    monkeypatch.setattr(incremental, "check_nodes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        check_in_batches(ws.store, ws.shapes_model(), root=ws.root, batch=7, location=ws.folder / "store", workers=3)
+    assert len(started) == 2 and [w.process.returncode for w in started] == [-9, -9]
 
 
 def test_focus_nodes_come_from_every_target_class_and_its_subclasses(workspace):
