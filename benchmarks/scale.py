@@ -167,12 +167,13 @@ def _last_lines(text: str) -> list[str]:
 
 
 def save(results: dict) -> Path:
-    """Write results to benchmarks/results/scale-<date>.json (temp file, rename), keeping other sizes of that day."""
+    """Write results to benchmarks/results/scale-<date>.json (temp file, rename), keeping the other
+    sizes and stages of that day."""
     out = HERE / "results" / f"scale-{results['date']}.json"
     merged = dict(results)
-    if out.exists():
-        earlier = json.loads(out.read_text())
-        merged["sizes"] = {**earlier.get("sizes", {}), **results["sizes"]}
+    if out.exists():  # a run of some stages keeps the other stages of the same size
+        earlier = json.loads(out.read_text()).get("sizes", {})
+        merged["sizes"] = {**earlier, **{size: {**earlier.get(size, {}), **row} for size, row in results["sizes"].items()}}
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(merged, indent=1) + "\n")
     tmp.replace(out)
