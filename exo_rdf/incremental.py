@@ -234,9 +234,12 @@ def check_in_batches(store: ox.Store, model: ShapesModel, *, root, batch: int | 
     from exo_rdf.validate import ValidationReport
 
     classes = target_classes(store, model)
-    counted = store.query(with_values_rows(compiled_query(root, "instances-count"), ["targetClass"], [(c,) for c in classes]),
+    # for the progress bar only: a class that is a blank node (a class expression made a subclass)
+    # cannot be bound in VALUES, and its instances are not counted
+    named = [(c,) for c in classes if isinstance(c, ox.NamedNode)]
+    counted = store.query(with_values_rows(compiled_query(root, "instances-count"), ["targetClass"], named),
                           use_default_graph_as_union=True)
-    total = int(next(iter(counted))["count"].value) if classes else 0
+    total = int(next(iter(counted))["count"].value) if named else 0
     checking = Progress("validate: checking", total, unit="focus nodes", enabled=progress)
     if workers <= 1 or location is None:
         violations = check_nodes(store, model, focus_nodes(store, classes), root=root, batch=batch, checking=checking)

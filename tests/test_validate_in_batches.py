@@ -47,7 +47,10 @@ def workspace(tmp_path_factory):
     extra.write_text(f"<{EXO}SyntheticEffect> <{SUBCLASS}> <{EXO}CargoEffectFinding> .\n"
                      f"{first} <{TYPE}> <{EXO}SyntheticEffect> .\n"
                      f"{first} <{TYPE}> <{EXO}CargoEffectFinding> .\n"
-                     f"<{EXOD}finding-only-subclassed> <{TYPE}> <{EXO}SyntheticEffect> .\n")
+                     f"<{EXOD}finding-only-subclassed> <{TYPE}> <{EXO}SyntheticEffect> .\n"
+                     # a class expression made a subclass of a target class: a blank node among the classes
+                     f"_:expression <{SUBCLASS}> <{EXO}CargoEffectFinding> .\n"
+                     f"<{EXOD}finding-of-an-expression> <{TYPE}> _:expression .\n")
     ws = Workspace.create(folder / "ws")
     ws.add(FILES + [synthetic, extra])
     yield ws, manifest, first[1:-1]
@@ -68,6 +71,7 @@ def test_the_reference_holds_the_seeded_errors_and_the_added_nodes(workspace, wh
     assert len({r[0] for r in whole}) > 25  # the seeded errors and the invalid fixtures
     # the node typed only through the subclass this data declares is a focus node: it lacks everything
     assert (EXOD + "finding-only-subclassed", EXO + "statement", SH + "MinCountConstraintComponent") in {r[:3] for r in whole}
+    assert (EXOD + "finding-of-an-expression", EXO + "statement", SH + "MinCountConstraintComponent") in {r[:3] for r in whole}
 
 
 @pytest.mark.parametrize("batch, workers", [(1, 1), (7, 1), (None, 1), (7, 2), (50, 3)])
