@@ -33,6 +33,7 @@ indexes, and never joined whole: the time grows with the triples, and memory wit
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,10 +291,16 @@ class _Worker:
         import threading
 
         self.results, self.failure = None, None
+        # the child imports this very package, also where it is not installed but put on sys.path
+        here = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen([sys.executable, "-m", "exo_rdf.incremental"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        pickle.dump(job, self.process.stdin)
-        self.process.stdin.close()
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        try:
+            pickle.dump(job, self.process.stdin)
+            self.process.stdin.close()
+        except OSError:  # it ended before reading its job: the reader below finds it ended without results
+            pass
 
         def read() -> None:
             try:
