@@ -52,7 +52,7 @@ def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict
         ws.optimize()
         return {"seconds": time.perf_counter() - start, "context_seconds": round(context_s, 2),
                 "optimize_seconds": round(time.perf_counter() - loaded, 2), "triples": ws.triples(),
-                "bytes": data.stat().st_size, "store_bytes": _size(folder / "store")}
+                "bytes": data.stat().st_size, "store_bytes": ws.store_bytes()}
     if name == "validate":
         from exo_rdf.workspace import physical_memory
 
@@ -132,10 +132,6 @@ def _record_partial(result: Path, every_s: float = 10.0) -> None:
             time.sleep(every_s)
 
     threading.Thread(target=loop, daemon=True).start()
-
-
-def _size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def stage(name: str, data: Path, folder: Path, timeout: float, query_timeout: float) -> dict:
