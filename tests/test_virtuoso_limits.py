@@ -89,10 +89,16 @@ def test_a_stored_query_below_the_limit_answers_and_a_query_above_it_exits_2(row
 
 
 def test_an_answer_stopped_at_the_time_limit_is_refused(time_limited):
-    with pytest.raises(IncompleteAnswerError) as caught:
+    # Virtuoso answers a query it stops at its time limit with part of the result (S1TAT) or, on
+    # some runs, with HTTP 500 SR203 (statement killed by SQLCancel): both must name the setting
+    with pytest.raises(EndpointError) as caught:
         fetch(time_limited, CARTESIAN, timeout_s=120, virtuoso=True)
     message = str(caught.value)
-    assert "stopped the query before its end and answered with part of the result (S1TAT:" in message
+    if isinstance(caught.value, IncompleteAnswerError):
+        assert "stopped the query before its end and answered with part of the result (S1TAT:" in message
+    else:
+        assert caught.value.status == 500 and "SR203" in message
+        assert "Virtuoso stopped the query at its time limit" in message
     assert "MaxQueryExecutionTime" in message
 
 

@@ -276,6 +276,10 @@ def check_status(url: str, response: requests.Response) -> None:
         hint = (" (Virtuoso refuses a query whose estimated time exceeds MaxQueryCostEstimationTime, in seconds, "
                 "in the [SPARQL] section of virtuoso.ini; its estimates run high on large graphs: raise it, or set "
                 "0 for no limit, and bound the wait with MaxQueryExecutionTime and --timeout-s instead)")
+    elif "SR203" in response.text:
+        hint = (" (Virtuoso stopped the query at its time limit, the request's timeout or MaxQueryExecutionTime in "
+                "the [SPARQL] section of virtuoso.ini, and answered with this error instead of part of the result: "
+                "give a longer --timeout-s, and raise MaxQueryExecutionTime)")
     elif "SR325" in response.text:
         hint = (" (Virtuoso holds one transaction's changes within TransactionAfterImageLimit, in bytes, in the "
                 "[Parameters] section of virtuoso.ini: a replace is one transaction, so raise it above what the graph "
