@@ -7,14 +7,18 @@ Per store (started here on 127.0.0.1, stopped after): the synthetic file is load
 target graph; then, `--repeat` times, (a) bulk: the file POSTed into a new empty graph the way
 the store loads fastest over HTTP (Oxigraph's bulk loader, `no_transaction`; Virtuoso's Graph
 Store POST), and (b) replace: `exo-rdf load --file F --graph G` (exo_rdf.stores.load.load_files)
-over the graph holding as many triples, verified, and on Oxigraph (c) replace_bulk: the same with
-`--bulk` (its bulk loader, not atomic). Prints min and median of each and their ratio, and writes
+over the graph holding F already, verified; then replace_edited: G replaced by F with one line in
+100 changed, and back to F (two samples a run); and on Oxigraph (c) replace_bulk: F with `--bulk`
+(its bulk loader, not atomic). After the runs, once, replace_different: G replaced by a file
+sharing no triple with it. Prints min and median of each and their ratio, and writes
 benchmarks/results/replace-<date>.json (earlier stores of the same day kept).
 
 `--virtuoso-buffers N,D` starts Virtuoso with NumberOfBuffers N and MaxDirtyBuffers D (8 KB
 pages) instead of Debian's 10000,6000, `--virtuoso-query-s S` with MaxQueryExecutionTime S
-(Debian's 60 s also stops an update such as the replace's MOVE; 0: no limit); its results are
-recorded as "virtuoso-N ..." with the settings.
+(Debian's 60 s also stops an update such as the replace's MOVE; 0: no limit),
+`--virtuoso-after-image BYTES` with TransactionAfterImageLimit BYTES (a replace of a million
+triples by a million others goes over Debian's); its results are recorded as "virtuoso-N ..."
+with the settings.
 
 `--stages` instead times, once each on a fresh store, the requests a replace can be made of:
 where the time goes (upload, transactional load, delete, swap, and the listing of graphs a load
@@ -72,34 +76,68 @@ def measure(kind: str, data: Path, repeat: int, on_run=lambda summary: None) -> 
     from exo_rdf.stores.load import load_files
 
     payload = data.read_bytes()
-    times: dict[str, list[float]] = {"bulk": [], "replace": []} | ({"replace_bulk": []} if bulk_options_of(kind) else {})
+    edited, other = variants(data)
+    times: dict[str, list[float]] = ({"bulk": [], "replace": [], "replace_edited": [], "replace_different": []}
+                                     | ({"replace_bulk": []} if bulk_options_of(kind) else {}))
     with started(kind) as (url, store_url, bulk_options):
         endpoint = resolve(url)
-        [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
+        # a bounded wait here too: a first POST into a fresh Virtuoso has hung, the server idle
+        [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=300)
+
+        def replaced_by(path: Path, key: str) -> None:
+            t = time.perf_counter()
+            [done] = load_files(endpoint, [path], graph=GRAPH + "target", timeout_s=3600)
+            times[key].append(time.perf_counter() - t)
+            assert done.verified and done.stored == first.stored, done
+
         for i in range(repeat):
             t = time.perf_counter()
             # a bounded wait: a Virtuoso POST once hung with the server idle
             http.post_graph(store_url, f"{GRAPH}bulk-{i}", payload, len(payload), options=bulk_options, timeout=600)
             times["bulk"].append(time.perf_counter() - t)
-            t = time.perf_counter()
-            [done] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600)
-            times["replace"].append(time.perf_counter() - t)
-            assert done.verified and done.stored == first.stored, done
+            replaced_by(data, "replace")  # the graph holds this file already
+            replaced_by(edited, "replace_edited")  # 1 line in 100 changed
+            replaced_by(data, "replace_edited")  # and back
             if "replace_bulk" in times:
                 t = time.perf_counter()
                 [done] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=3600, bulk=True)
                 times["replace_bulk"].append(time.perf_counter() - t)
                 assert done.verified and done.stored == first.stored, done
-            print(f"  [{kind}] run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), flush=True)
+            print(f"  [{kind}] run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items() if v), flush=True)
             on_run(_summary(first.stored, endpoint.flavour, times))
+        # every triple changed, once, last: on Virtuoso the POST after a MOVE of a million triples
+        # (1 GB of transaction log) hung twice, the server idle
+        replaced_by(other, "replace_different")
+        print(f"  [{kind}] replace_different {times['replace_different'][-1]:.1f} s", flush=True)
+        on_run(_summary(first.stored, endpoint.flavour, times))
     return _summary(first.stored, endpoint.flavour, times)
+
+
+def variants(data: Path) -> tuple[Path, Path]:
+    """Two files of as many triples as data, written beside it once: one with every 100th line
+    replaced by a new triple (a curator's edit), one with every data IRI renamed (no triple shared)."""
+    edited, other = data.with_suffix(".edited.nt"), data.with_suffix(".different.nt")
+    if not edited.exists() or not other.exists():
+        with data.open("rb") as f, open(f"{edited}.tmp", "wb") as e, open(f"{other}.tmp", "wb") as o:
+            for i, line in enumerate(f):
+                e.write(b"<%sedit-%d> <%sedited> \"%d\" .\n" % (GRAPH.encode(), i, GRAPH.encode(), i)
+                        if i % 100 == 99 else line)
+                o.write(line.replace(b"<https://w3id.org/exo-rdf/data/", b"<https://w3id.org/exo-rdf/data/other-"))
+        Path(f"{edited}.tmp").replace(edited)
+        Path(f"{other}.tmp").replace(other)
+    return edited, other
 
 
 def _summary(triples: int, flavour: str, times: dict[str, list[float]]) -> dict:
     out = {"triples": triples, "flavour": flavour}
     for key, ts in times.items():
+        if not ts:
+            continue
         out[key] = {"runs": [round(t, 2) for t in ts], "min": round(min(ts), 2), "median": round(statistics.median(ts), 2)}
     out["ratio_median"] = round(out["replace"]["median"] / out["bulk"]["median"], 2)
+    for key in ("replace_edited", "replace_different"):
+        if times.get(key) and times["bulk"]:
+            out[f"ratio_{key.removeprefix('replace_')}_median"] = round(out[key]["median"] / out["bulk"]["median"], 2)
     if "replace_bulk" in times:
         out["ratio_bulk_median"] = round(out["replace_bulk"]["median"] / out["bulk"]["median"], 2)
     return out
@@ -164,10 +202,15 @@ def main() -> None:
     ap.add_argument("--stages", action="store_true", help="time the requests a replace is made of, once each")
     ap.add_argument("--virtuoso-buffers", metavar="N,D", help="Virtuoso's NumberOfBuffers,MaxDirtyBuffers")
     ap.add_argument("--virtuoso-query-s", type=int, metavar="S", help="Virtuoso's MaxQueryExecutionTime (0: none)")
+    ap.add_argument("--virtuoso-after-image", type=int, metavar="BYTES",
+                    help="Virtuoso's TransactionAfterImageLimit (a replace of a million triples by others goes over "
+                         "Debian's default)")
     args = ap.parse_args()
     if args.virtuoso_buffers:
         number, dirty = (int(x) for x in args.virtuoso_buffers.split(","))
         VIRTUOSO_SETTINGS["Parameters"] = {"NumberOfBuffers": number, "MaxDirtyBuffers": dirty}
+    if args.virtuoso_after_image:
+        VIRTUOSO_SETTINGS.setdefault("Parameters", {})["TransactionAfterImageLimit"] = args.virtuoso_after_image
     if args.virtuoso_query_s is not None:
         VIRTUOSO_SETTINGS["SPARQL"] = {"MaxQueryExecutionTime": args.virtuoso_query_s}
     data = HERE / "data" / f"{args.triples}.nt"
@@ -179,6 +222,8 @@ def main() -> None:
     for kind in args.stores:
         tuned = kind == "virtuoso" and VIRTUOSO_SETTINGS
         label = f"virtuoso-{VIRTUOSO_SETTINGS.get('Parameters', {}).get('NumberOfBuffers', 10000)}" if tuned else kind
+        if tuned and "TransactionAfterImageLimit" in VIRTUOSO_SETTINGS["Parameters"]:
+            label += f"-after-image-{VIRTUOSO_SETTINGS['Parameters']['TransactionAfterImageLimit']}"
         if args.stages:
             results[f"{label} {args.triples} stages"] = stages(kind, data)
             _write(out, results)
@@ -193,7 +238,8 @@ def main() -> None:
         results[f"{label} {args.triples}"] = r
         print(f"{kind}, {r['triples']} triples: bulk into an empty graph min {r['bulk']['min']} s / median "
               f"{r['bulk']['median']} s; replace min {r['replace']['min']} s / median {r['replace']['median']} s "
-              f"({r['ratio_median']}x)" + (f"; with --bulk {r['ratio_bulk_median']}x" if "ratio_bulk_median" in r else ""),
+              f"({r['ratio_median']}x; 1% edited {r['ratio_edited_median']}x, every triple different "
+              f"{r.get('ratio_different_median')}x)" + (f"; with --bulk {r['ratio_bulk_median']}x" if "ratio_bulk_median" in r else ""),
               flush=True)
         _write(out, results)
     print(f"wrote {out}")

@@ -4,6 +4,7 @@
 
 - None: forward it as it is;
 - "500" / "drop": answer HTTP 500, or close the connection, without forwarding (nothing changes);
+- "204": answer 204 No Content without forwarding (a success that changed nothing);
 - ("500", body): answer HTTP 500 with that body (bytes), without forwarding;
 - "500-after" / "drop-after": forward it (the server applies it), then answer 500 or close;
 - ("delay", seconds): forward it, then wait before answering (a client timeout meanwhile);
@@ -63,6 +64,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._drop()
         if fault == "500":
             return self._answer(500, b"injected failure")
+        if fault == "204":
+            return self._answer(204)
         if isinstance(fault, tuple) and fault[0] == "500":
             return self._answer(500, fault[1], "text/plain")
         if isinstance(fault, tuple) and fault[0] == "hang":

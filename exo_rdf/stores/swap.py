@@ -2,7 +2,10 @@
 
 Replace: on Oxigraph one Graph Store PUT of the graph, which the server applies in one
 transaction; elsewhere (Virtuoso, generic stores) a POST into a staging graph named for this
-run, a count check, then one ``MOVE`` (``queries/store/move-graph.ru``) over the target.
+run, a count check, then one update over the target: where the two differ in at most half
+the staged triples (a reload of an edited file), ``replace-graph-by-difference.ru`` removes the
+triples the staging graph lacks and adds those the target lacks, and the staging graph is
+dropped after; otherwise one ``MOVE`` (``move-graph.ru``) of the staging graph over the target.
 Append: one POST on Oxigraph (one transaction), else staging then ``ADD``. Readers see the old
 graph or the new one, never a mixture. Bulk (Oxigraph only, asked for): the same PUT or POST with
 ``no_transaction``, Oxigraph's bulk loader: several times faster on disk, but not atomic (the old
@@ -196,6 +199,7 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
     if before is None:  # read again to raise the store's own error
         target.count(payload.graph)
     staging = None
+    left = ""  # what stayed behind after a write that was made
     try:
         if target.oxigraph or (mode == "replace" and payload.triples == 0):
             if target.oxigraph and mode == "replace":
@@ -215,11 +219,39 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
             if not payload.matches(staged):
                 raise LoadError(f"{target.endpoint.shown()}: staging graph <{staging}> holds {staged} triples, "
                                 f"{payload.triples} were sent from {payload.label}")
-            name = "move-graph.ru" if mode == "replace" else "add-graph.ru"
-            target.operate(name, size=payload.size, staging=staging, target=payload.graph)
+            changed = _changed(target, payload.graph, staging, staged) if mode == "replace" else None
+            if changed is not None and 2 * changed <= staged:
+                if changed:  # a reload of the same triples writes nothing
+                    target.operate("replace-graph-by-difference.ru", size=payload.size, staging=staging,
+                                   target=payload.graph)
+                # the graph is replaced; a staging graph the store cannot remove now is named, and the next load removes it
+                why_not = target.drop_quietly(staging)
+                if why_not:
+                    left = f"the staging graph <{staging}> could not be removed ({why_not}): the next load removes it"
+            elif mode == "replace":
+                target.operate("move-graph.ru", size=payload.size, staging=staging, target=payload.graph)
+            else:
+                target.operate("add-graph.ru", size=payload.size, staging=staging, target=payload.graph)
     except BaseException as exc:  # Ctrl-C included: find out what happened and clean up
         return _after_failure(target, payload, mode, before, staging, exc)
-    return _verified(target, payload, mode, before)
+    return _verified(target, payload, mode, before, left)
+
+
+def _changed(target: Target, graph: str, staging: str, staged: int) -> int:
+    """How many triples a replace of graph by staging (staged triples) adds and removes.
+
+    When that is at most half the staged triples, the replace writes only the difference
+    (replace-graph-by-difference.ru), or nothing when nothing differs: on Virtuoso that update
+    took 1.0-1.8 s for one line in 100 of a million triples changed, against 8.3 s for a MOVE
+    of a million triples into an empty graph. Otherwise one MOVE
+    (move-graph.ru): per triple written it costs less, and Virtuoso holds less of it in its
+    transaction (an update adding a million triples went over Debian's
+    TransactionAfterImageLimit, a MOVE of as many did not).
+    Raises EndpointError.
+    """
+    # the graph is counted again: another load may have replaced it since this one began
+    before, shared = target.count(graph), staged - target.added(staging, graph)
+    return (staged - shared) + (before - shared)  # triples to add, triples to remove
 
 
 def _verified(target: Target, payload: Payload, mode: str, before: _State, note: str = "") -> GraphLoad:

@@ -80,6 +80,12 @@ class Target:
         [row] = self.select("count-graph.rq", ["graph"], [(ox.NamedNode(graph),)])
         return int(row[0].value)
 
+    def added(self, staging: str, graph: str) -> int:
+        """Triples of staging that graph lacks. Raises EndpointError."""
+        [row] = self.select("triples-not-in-graph.rq", ["staging", "target"],
+                            [(ox.NamedNode(staging), ox.NamedNode(graph))])
+        return int(row[0].value)
+
     def holds(self, graph: str, probes: tuple[ox.Triple, ...]) -> bool:
         """Whether graph holds every probe triple (True when there are none). Raises EndpointError."""
         if not probes:
@@ -95,11 +101,11 @@ class Target:
         return [g for g in graphs_under(self.endpoint, prefixes, timeout_s=self.timeout_s) if staging_age_s(g) is not None]
 
     def operate(self, name: str, *, size: int = 0, **graphs: str) -> None:
-        """Send the update queries/store/<name> with its ?variables filled in as graph IRIs.
+        """Send the update queries/store/<name> with the ?variables named in graphs filled in as graph IRIs.
 
         Graph management operations (MOVE, ADD, DROP, CLEAR) take no WHERE clause for a VALUES
         block, so each IRI is written in pyoxigraph's escaped form (NamedNode refuses any
-        character that could end it). Raises EndpointError.
+        character that could end it); the update's other variables stay. Raises EndpointError.
         """
         from exo_rdf.stores import http
 
@@ -109,7 +115,8 @@ class Target:
         lines = []
         for line in self._text(name).splitlines():
             if not line.lstrip().startswith("#"):
-                line = _VARIABLE.sub(lambda m: str(ox.NamedNode(graphs[m.group(1)])), line)
+                line = _VARIABLE.sub(lambda m: str(ox.NamedNode(graphs[m.group(1)])) if m.group(1) in graphs
+                                     else m.group(0), line)
             lines.append(line)
         http.update(self._update_url(), "\n".join(lines) + "\n", timeout=self.timeout_for(size))
 
@@ -141,10 +148,12 @@ class Target:
                         timeout=self.timeout_for(size))
 
     def drop_quietly(self, graph: str) -> str | None:
-        """Remove a staging graph; None when done, else why not (the failure that matters is the
-        one already being reported)."""
+        """Remove a staging graph and count it to see it gone; None when done, else why not (the
+        failure that matters is the one already being reported)."""
         try:
             self.operate("drop-graph.ru", graph=graph)
-            return None
+            # Virtuoso drops a staging graph row by row (drop-graph-virtuoso.ru): look, not trust
+            left = self.count(graph)
         except EndpointError as exc:
             return "the store does not answer" if exc.status is None else f"the store answered HTTP {exc.status}"
+        return None if left == 0 else f"{left} of its triples are still there"
