@@ -165,3 +165,34 @@ def test_focus_nodes_come_from_every_target_class_and_its_subclasses(workspace):
     nodes = [n.value for n in focus_nodes(ws.store, classes)]
     assert EXOD + "finding-only-subclassed" in nodes
     assert nodes.count(first) == 2  # under its kind and under the subclass: checked twice, reported once
+
+
+def test_the_command_validates_a_large_workspace_in_batches_with_the_same_report(tmp_path, monkeypatch, capsys):
+    """`exo-rdf validate --workspace DIR FILE...` on a store over half the (faked) memory: the
+    batches run, and the report is the one the queries on the whole store print, line for line."""
+    import exo_rdf.incremental as incremental
+    import exo_rdf.workspace as workspace_module
+    from exo_rdf.cli import main
+
+    files = [str(f) for f in sorted((FIXTURES / "invalid").glob("*.ttl"))[:4]]
+    args = ["validate", "--workspace", str(tmp_path / "ws"), *files]
+    assert main(args) == 1
+    whole = capsys.readouterr().out
+    taken = []
+    batches = incremental.check_in_batches
+    monkeypatch.setattr(incremental, "check_in_batches", lambda *a, **kw: taken.append(kw) or batches(*a, **kw))
+    monkeypatch.setattr(workspace_module, "physical_memory", lambda: 1 << 10)
+    assert main(args) == 1
+    assert capsys.readouterr().out == whole and "Violation" in whole
+    assert len(taken) == 1
+
+
+def test_an_empty_workspace_checked_in_batches_conforms(tmp_path):
+    """Only the project's context (ontology, shapes, no data files): checked in batches by two
+    processes, it conforms, as the queries on the whole store say."""
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        assert rows(ws.validate(batches=True, workers=2)) == rows(ws.validate(batches=False))
+        assert ws.validate(batches=True, workers=2).conforms
+    finally:
+        ws.close()
