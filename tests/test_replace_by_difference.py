@@ -153,7 +153,8 @@ def test_a_graph_replaced_by_one_sharing_little_with_it_is_moved_over(oxigraph, 
 
 @pytest.mark.parametrize("fault, why", [("500", "the store answered HTTP 500"),
                                         ("204", "27 of its triples are still there")])
-def test_a_staging_graph_the_store_will_not_drop_is_named_and_the_replace_stands(oxigraph, tmp_path, capsys, fault, why):
+def test_a_staging_graph_the_store_will_not_drop_is_named_and_the_replace_stands(oxigraph, tmp_path, capsys, fault,
+                                                                                 why):
     """The update made the graph new; the DROP of the staging graph then fails (HTTP 500) or
     answers success but leaves the graph (a store that drops row by row and stopped half-way): the
     load is verified, exit 0, and its line names the staging graph the next load removes."""

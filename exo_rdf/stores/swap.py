@@ -219,12 +219,13 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
             if not payload.matches(staged):
                 raise LoadError(f"{target.endpoint.shown()}: staging graph <{staging}> holds {staged} triples, "
                                 f"{payload.triples} were sent from {payload.label}")
-            changed = _changed(target, payload.graph, staging, staged) if mode == "replace" else None
+            changed = _changed(target, payload, staging, staged) if mode == "replace" else None
             if changed is not None and 2 * changed <= staged:
                 if changed:  # a reload of the same triples writes nothing
                     target.operate("replace-graph-by-difference.ru", size=payload.size, staging=staging,
                                    target=payload.graph)
-                # the graph is replaced; a staging graph the store cannot remove now is named, and the next load removes it
+                # the graph is replaced; a staging graph the store cannot remove now is named,
+                # and the next load removes it
                 why_not = target.drop_quietly(staging)
                 if why_not:
                     left = f"the staging graph <{staging}> could not be removed ({why_not}): the next load removes it"
@@ -237,20 +238,19 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
     return _verified(target, payload, mode, before, left)
 
 
-def _changed(target: Target, graph: str, staging: str, staged: int) -> int:
-    """How many triples a replace of graph by staging (staged triples) adds and removes.
+def _changed(target: Target, payload: Payload, staging: str, staged: int) -> int:
+    """How many triples a replace of the payload's graph by staging (staged triples) adds and removes.
 
     When that is at most half the staged triples, the replace writes only the difference
     (replace-graph-by-difference.ru), or nothing when nothing differs: on Virtuoso that update
     took 1.0-1.8 s for one line in 100 of a million triples changed, against 8.3 s for a MOVE
-    of a million triples into an empty graph. Otherwise one MOVE
-    (move-graph.ru): per triple written it costs less, and Virtuoso holds less of it in its
-    transaction (an update adding a million triples went over Debian's
-    TransactionAfterImageLimit, a MOVE of as many did not).
+    of a million triples into an empty graph. Otherwise one MOVE (move-graph.ru): per triple
+    written it costs less, and Virtuoso holds less of it in its transaction (an update adding a
+    million triples went over Debian's TransactionAfterImageLimit, a MOVE of as many did not).
     Raises EndpointError.
     """
     # the graph is counted again: another load may have replaced it since this one began
-    before, shared = target.count(graph), staged - target.added(staging, graph)
+    before, shared = target.count(payload.graph), staged - target.added(staging, payload.graph, payload.size)
     return (staged - shared) + (before - shared)  # triples to add, triples to remove
 
 

@@ -68,22 +68,24 @@ class Target:
     def _text(self, name: str) -> str:
         return (self.root / "queries" / "store" / name).read_text(encoding="utf-8")
 
-    def select(self, name: str, names: list[str], rows: list[tuple]) -> list:
+    def select(self, name: str, names: list[str], rows: list[tuple], *, size: int = 0) -> list:
+        """Run queries/store/<name> with rows bound; it waits as for a payload of size bytes. Raises EndpointError."""
         from exo_rdf.query import with_values_rows
         from exo_rdf.stores import http
 
         text = with_values_rows(self._text(name), names, rows, flavour=self.endpoint.flavour)
-        return list(http.select(self.endpoint.query, text, timeout=self.timeout_s))
+        return list(http.select(self.endpoint.query, text, timeout=self.timeout_for(size) if size else self.timeout_s))
 
     def count(self, graph: str) -> int:
         """Triples in graph. Raises EndpointError."""
         [row] = self.select("count-graph.rq", ["graph"], [(ox.NamedNode(graph),)])
         return int(row[0].value)
 
-    def added(self, staging: str, graph: str) -> int:
-        """Triples of staging that graph lacks. Raises EndpointError."""
+    def added(self, staging: str, graph: str, size: int) -> int:
+        """Triples of staging (size bytes sent) that graph lacks; it reads both whole, so it waits
+        as for the payload. Raises EndpointError."""
         [row] = self.select("triples-not-in-graph.rq", ["staging", "target"],
-                            [(ox.NamedNode(staging), ox.NamedNode(graph))])
+                            [(ox.NamedNode(staging), ox.NamedNode(graph))], size=size)
         return int(row[0].value)
 
     def holds(self, graph: str, probes: tuple[ox.Triple, ...]) -> bool:
