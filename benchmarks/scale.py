@@ -1,6 +1,7 @@
 """The scale run: synthetic findings of 1 M to 100 M triples through an on-disk workspace.
 
     nice -n 10 python benchmarks/scale.py --sizes 1M 10M 100M [--timeout 3600] [--stages load validate queries export]
+                                          [--query-timeout S] [--queries NAME ...]
 
 Per size, each stage in its own process (so that its peak memory is its own): load the file
 into a new workspace (exo_rdf.workspace, RocksDB, streaming bulk load), validate it, run every
@@ -38,7 +39,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict:
+def run_stage(name: str, data: Path, folder: Path, query_timeout: float, only: list[str] | None = None) -> dict:
     """One stage in this process; returns what it measured."""
     from exo_rdf.workspace import Workspace
 
@@ -47,10 +48,22 @@ def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict
         shutil.rmtree(folder, ignore_errors=True)
         ws = Workspace.create(folder, progress=True)
         context_s = time.perf_counter() - start
+        # the time the load's count check takes, apart from the bulk load before it
+        counting, count = [], ws._count
+
+        def timed_count(graph):
+            began = time.perf_counter()
+            try:
+                return count(graph)
+            finally:
+                counting.append(time.perf_counter() - began)
+
+        ws._count = timed_count
         ws.add([data], progress=True)
         loaded = time.perf_counter()
         ws.optimize()
         return {"seconds": time.perf_counter() - start, "context_seconds": round(context_s, 2),
+                "count_seconds": round(sum(counting), 2),
                 "optimize_seconds": round(time.perf_counter() - loaded, 2), "triples": ws.triples(),
                 "bytes": data.stat().st_size, "store_bytes": ws.store_bytes()}
     if name == "validate":
@@ -71,7 +84,7 @@ def run_stage(name: str, data: Path, folder: Path, query_timeout: float) -> dict
         from exo_rdf.catalogue import catalogue
 
         out = {query_name: one_query(query_name, query.example, folder, query_timeout)
-               for query_name, query in catalogue(ROOT).items()}
+               for query_name, query in catalogue(ROOT).items() if not only or query_name in only}
         return {"seconds": time.perf_counter() - start, "queries": out,
                 "peak_mb_per_query": max(q["peak_mb"] for q in out.values())}
     if name == "export":
@@ -134,12 +147,12 @@ def _record_partial(result: Path, every_s: float = 10.0) -> None:
     threading.Thread(target=loop, daemon=True).start()
 
 
-def stage(name: str, data: Path, folder: Path, timeout: float, query_timeout: float) -> dict:
+def stage(name: str, data: Path, folder: Path, timeout: float, query_timeout: float, only: list[str] | None = None) -> dict:
     """Run one stage in a fresh process (stdout to /dev/null: the export writes there); record a failure."""
     result_file = folder.with_suffix(f".{name}.json")
     result_file.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--stage", name, "--data", str(data), "--workspace", str(folder),
-           "--result", str(result_file), "--query-timeout", str(query_timeout)]
+           "--result", str(result_file), "--query-timeout", str(query_timeout)] + (["--queries", *only] if only else [])
     log = folder.with_suffix(f".{name}.log")  # the stage's progress lines, to follow a long run
     started = time.perf_counter()
     try:
@@ -184,6 +197,7 @@ def main() -> None:
     ap.add_argument("--deadline", metavar="HH:MM", help="stop any stage still running at this time (UTC)")
     ap.add_argument("--query-timeout", type=float, default=600, help="seconds per stored query")
     ap.add_argument("--clean", action="store_true", help="remove each size's data and workspace once measured")
+    ap.add_argument("--queries", nargs="+", metavar="NAME", help="the queries stage runs only these stored queries")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--workspace", type=Path, help=argparse.SUPPRESS)
@@ -191,7 +205,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.stage:  # a child process: one stage
         _record_partial(args.result)
-        out = run_stage(args.stage, args.data, args.workspace, args.query_timeout)
+        out = run_stage(args.stage, args.data, args.workspace, args.query_timeout, args.queries)
         out["peak_mb"] = round(peak_mb(), 1)
         out["seconds"] = round(out["seconds"], 2)
         with _RESULT_LOCK:
@@ -204,7 +218,7 @@ def main() -> None:
 
     results = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "cpus": os.cpu_count(),
                "nice": os.nice(0), "load_average": os.getloadavg()[0], "stage_timeout": args.timeout,
-               "query_timeout": args.query_timeout, "sizes": {}}
+               "query_timeout": args.query_timeout, **({"queries": args.queries} if args.queries else {}), "sizes": {}}
     for label in args.sizes:
         n = parse_size(label)
         data = HERE / "data" / f"scale-{label}.nt"
@@ -224,7 +238,7 @@ def main() -> None:
                 hour, minute = map(int, args.deadline.split(":"))
                 end = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
                 timeout = min(timeout, max((end - now).total_seconds(), 1))
-            row[name] = stage(name, data, folder, timeout, args.query_timeout)
+            row[name] = stage(name, data, folder, timeout, args.query_timeout, args.queries)
             shown = {k: v for k, v in row[name].items() if k != "queries"}
             print(f"[{label}] {name}: {shown}", flush=True)
             out = save(results)
