@@ -82,7 +82,7 @@ def measure(kind: str, data: Path, repeat: int, on_run=lambda summary: None) -> 
     with started(kind) as (url, store_url, bulk_options):
         endpoint = resolve(url)
         # a bounded wait here too: a first POST into a fresh Virtuoso has hung, the server idle
-        [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=300)
+        [first] = load_files(endpoint, [data], graph=GRAPH + "target", timeout_s=600)
 
         def replaced_by(path: Path, key: str) -> None:
             t = time.perf_counter()
