@@ -48,6 +48,19 @@ def triples_file(folder, name: str, n: int):
     return path
 
 
+def triples_of(query_url: str, graph: str) -> set[str]:
+    """The graph's triples as N-Triples lines (the files here hold IRIs only)."""
+    import pyoxigraph as ox
+
+    from exo_rdf.query import with_values_rows
+    from exo_rdf.stores.remote import fetch
+
+    text = with_values_rows((ROOT / "queries" / "store" / "graph-triples.rq").read_text(), ["graph"],
+                            [(ox.NamedNode(graph),)])
+    result = fetch(query_url, text, form="CONSTRUCT", timeout_s=30, virtuoso=query_url.endswith("/sparql"))
+    return {f"{t.subject} {t.predicate} {t.object} ." for t in result.triples}
+
+
 def ask(query_url: str, graph: str, name: str) -> bool:
     """Whether graph holds the first triple of the file `name` (see triples_file)."""
     text = f"ASK {{ GRAPH <{graph}> {{ <{EX}{name}/0> <{P}> <{EX}{name}/o> }} }}"
@@ -206,6 +219,37 @@ def test_two_concurrent_loads_end_with_one_content_and_two_true_reports(store, t
         # happen at all (then the report says the graph holds other triples): never a false word
         assert (code == 0 and ("(verified)" in out or "(superseded)" in out)) or (
             code == 2 and (f"<{g}> now holds {final[g]} triples" in err or f"<{g}> is unchanged" in err)), (code, out, err)
+
+
+def test_two_concurrent_edits_of_one_graph_end_with_one_of_them(store, tmp_path, capsys):
+    """Two loads of two edits of the same 2,000 triples at once (on Virtuoso both take the update
+    of the difference): the graph ends holding exactly one edit's triples, never a mixture."""
+    flavour, url, query = store
+    base = triples_file(tmp_path, "base", 2000).read_text().splitlines(keepends=True)
+    files = {}
+    for name in ("left", "right"):  # each replaces its own 20 lines of the 2,000
+        start = 0 if name == "left" else 1000
+        lines = base[:start] + triples_file(tmp_path, name, 20).read_text().splitlines(keepends=True) + base[start + 20:]
+        files[name] = tmp_path / f"{name}-edit.nt"
+        files[name].write_text("".join(lines))
+    for _ in range(2):
+        g = prefix() + "g"
+        load(url, "--file", str(tmp_path / "base.nt"), "--graph", g, code=0, capsys=capsys)
+        procs = {name: subprocess.Popen([sys.executable, "-m", "exo_rdf", "load", "--endpoint", url, "--file", str(f),
+                                         "--graph", g], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for name, f in files.items()}
+        reports = {name: (p.wait(60), p.stdout.read(), p.stderr.read()) for name, p in procs.items()}
+        holds = {name: ask(query, g, name) for name in files}
+        [winner] = [name for name in files if holds[name]]
+        [loser] = [name for name in files if name != winner]
+        # the winner's edit whole, the loser's lines as the base had them
+        assert graphs(query, g) == {g: 2000}
+        assert triples_of(query, g) == set(files[winner].read_text().splitlines())
+        code, out, err = reports[winner]
+        assert code == 0 and "in the store (verified)" in out, err
+        code, out, err = reports[loser]
+        assert (code == 0 and ("(verified)" in out or "(superseded)" in out)) or (
+            code == 2 and (f"<{g}> now holds 2000 triples" in err or f"<{g}> is unchanged" in err)), (code, out, err)
 
 
 def test_killed_oxigraph_keeps_the_previous_graph(tmp_path, capsys):
