@@ -229,7 +229,7 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
                     if _changed(target, payload, staging, staged):
                         target.operate("move-graph.ru", size=payload.size, staging=staging, target=payload.graph)
                 # the graph is replaced; a staging graph the store cannot remove now is named,
-                # and the next load removes it
+                # and a load once it is stale removes it
                 left = _left_behind(staging, target.drop_quietly(staging))
             elif mode == "replace":
                 target.operate("move-graph.ru", size=payload.size, staging=staging, target=payload.graph)
@@ -241,8 +241,12 @@ def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
 
 
 def _left_behind(staging: str, why_not: str | None) -> str:
-    """What the report says of a staging graph drop_quietly could not remove ("" when it did)."""
-    return f"the staging graph <{staging}> could not be removed ({why_not}): the next load removes it" if why_not else ""
+    """What the report says of a staging graph drop_quietly could not remove ("" when it did).
+
+    A load sooner than STALE_AFTER_S takes it for another load's, still running (see
+    clean_left_overs), so the report names the first load that removes it."""
+    return (f"the staging graph <{staging}> could not be removed ({why_not}): a load {STALE_AFTER_S // 60} min "
+            f"or more after this one removes it" if why_not else "")
 
 
 def _changed(target: Target, payload: Payload, staging: str, staged: int) -> int:
