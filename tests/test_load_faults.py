@@ -294,15 +294,20 @@ def test_virtuoso_killed_after_the_upload_keeps_the_graph_and_reports_its_stagin
         assert graphs(query, EX) == {g: 40, staging: staged} and ask(query, g, "old")
 
 
-def test_virtuoso_killed_while_the_update_of_the_difference_runs_holds_one_graph_whole(tmp_path, capsys, virtuoso):
-    """Killed while it applies the difference, Virtuoso comes back with the graph as it was or as
-    edited, never a mixture (the update is one logged transaction); the next load ends the work."""
+@pytest.mark.parametrize("changed, update", [(20_000, "replace-graph-by-difference.ru"), (40_000, "move-graph.ru")])
+def test_virtuoso_killed_while_the_update_runs_holds_one_graph_whole(tmp_path, capsys, virtuoso, monkeypatch, changed,
+                                                                      update):
+    """Killed while it applies the difference (20,000 of 100,000 lines changed: 40,000 triples to
+    write, under half) or the MOVE (40,000 changed), Virtuoso comes back with the graph as it was
+    or as edited, never a mixture (the update is one logged transaction); the next load ends the work."""
     import threading
+
+    from exo_rdf.stores.target import Target
 
     g = prefix() + "g"
     folder = tmp_path / "virtuoso"
     folder.mkdir()
-    n, changed = 30_000, 12_000  # under half changed: the update of the difference, not a MOVE
+    n = 100_000
     old = triples_file(tmp_path, "old", n)
     edited = tmp_path / "edited.nt"
     lines = old.read_text().splitlines(keepends=True)
@@ -311,13 +316,18 @@ def test_virtuoso_killed_while_the_update_of_the_difference_runs_holds_one_graph
         url = v.base.replace("http://", "http://dba:dba@")
         load(url, "--file", str(old), "--graph", g, code=0, capsys=capsys)
         before = triples_of(v.base + "/sparql", g)
+        operated = []
+        real_operate = Target.operate
+        monkeypatch.setattr(Target, "operate", lambda self, name, **kw: operated.append(name) or real_operate(self, name, **kw))
 
         def kill_soon(_path):  # the update is forwarded, and the server killed while it runs
-            threading.Timer(0.05, v.process.kill).start()
+            threading.Timer(0.1, v.process.kill).start()
             return None
 
         with fault_proxy(v.base, fail=once("virtuoso", kill_soon)) as proxy:
             _, err = load(through(proxy, url), "--file", str(edited), "--graph", g, "--timeout-s", "2", code=2, capsys=capsys)
+        monkeypatch.setattr(Target, "operate", real_operate)
+    assert operated[0] == update
     assert f"the store does not answer, so what <{g}> holds is unknown" in err
     [staging] = [line.split("<")[1].split(">")[0] for line in err.split("; ") if "staging graph <" in line]
     assert "a load 60 min or more after this one removes it" in err
