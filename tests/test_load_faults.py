@@ -252,6 +252,50 @@ def test_two_concurrent_edits_of_one_graph_end_with_one_of_them(store, tmp_path,
             code == 2 and (f"<{g}> now holds 2000 triples" in err or f"<{g}> is unchanged" in err)), (code, out, err)
 
 
+class _ChangingGraph:
+    """A target whose graph another load is updating: each read gives the next (count, holds our probes)."""
+
+    timeout_s = 60.0
+    endpoint = type("Endpoint", (), {"shown": staticmethod(lambda: "http://127.0.0.1:1")})
+
+    def __init__(self, reads):
+        self.reads, self.counted = list(reads), 0
+
+    def count(self, graph):
+        self.counted += 1
+        return self.reads[min(self.counted, len(self.reads)) - 1][0]
+
+    def holds(self, graph, probes):
+        return self.reads[min(self.counted, len(self.reads)) - 1][1]
+
+
+@pytest.mark.parametrize("reads, status, counted", [
+    ([(2013, True), (2013, True), (2000, True)], "verified", 3),  # the other load's update ended before ours
+    ([(2013, True), (2000, False)], "superseded", 2),  # ours first, then the other load's
+])
+def test_a_replace_read_back_mid_way_through_another_loads_update_waits_for_it(reads, status, counted):
+    """A Virtuoso reader sees another load's update of the same graph half-applied (2,013 triples of
+    two 2,000-triple edits, seen in the concurrent-edit test): the read-back reads again until the
+    graph settles, and reports the load verified or superseded, not a count that never was final."""
+    from exo_rdf.stores import swap
+
+    payload = swap.Payload("https://example.org/g", b"", 2000, (), "edit.nt")
+    target = _ChangingGraph(reads)
+    done = swap._verified(target, payload, "replace", swap._State(2000, False))
+    assert (done.state, done.stored, target.counted) == (status, 2000, counted)
+
+
+def test_a_replace_read_back_that_never_settles_is_an_error_naming_the_count(monkeypatch):
+    from exo_rdf.errors import LoadError
+    from exo_rdf.stores import swap
+
+    monkeypatch.setattr(swap, "SETTLE_S", 0.6)
+    payload = swap.Payload("https://example.org/g", b"", 2000, (), "edit.nt")
+    with pytest.raises(LoadError, match=r"http://127.0.0.1:1: the store accepted edit.nt but <https://example.org/g> holds 2013 triples, "
+                                        r"2000 were sent"):
+        swap._verified(_ChangingGraph([(2013, True)]), payload, "replace", swap._State(2000, False))
+
+
 def test_killed_oxigraph_keeps_the_previous_graph(tmp_path, capsys):
     g = prefix() + "g"
     with oxigraph_server(location=tmp_path / "db") as base:
