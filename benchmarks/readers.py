@@ -120,6 +120,8 @@ def main() -> None:
     ap.add_argument("--stores", nargs="+", default=["oxigraph-memory", "virtuoso"], choices=["oxigraph-memory", "virtuoso"])
     ap.add_argument("--virtuoso-buffers", metavar="N,D", help="Virtuoso's NumberOfBuffers,MaxDirtyBuffers")
     args = ap.parse_args()
+    if 4 * args.changed > args.triples:  # additions and removals together at most half the graph
+        ap.error("--changed must be at most a quarter of --triples, or Virtuoso's replace is a MOVE both ways")
     if args.virtuoso_buffers:
         number, dirty = (int(x) for x in args.virtuoso_buffers.split(","))
         replace.VIRTUOSO_SETTINGS["Parameters"] = {"NumberOfBuffers": number, "MaxDirtyBuffers": dirty}
