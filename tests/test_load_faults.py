@@ -368,8 +368,10 @@ def test_virtuoso_killed_while_the_update_runs_holds_one_graph_whole(tmp_path, c
             threading.Timer(0.1, v.process.kill).start()
             return None
 
+        # a wait that the upload of 100,000 triples to a busy machine stays well within (the
+        # client then also waits this long for the dead server to answer)
         with fault_proxy(v.base, fail=once("virtuoso", kill_soon)) as proxy:
-            _, err = load(through(proxy, url), "--file", str(edited), "--graph", g, "--timeout-s", "2", code=2, capsys=capsys)
+            _, err = load(through(proxy, url), "--file", str(edited), "--graph", g, "--timeout-s", "10", code=2, capsys=capsys)
         monkeypatch.setattr(Target, "operate", real_operate)
     assert operated[0] == update
     assert f"the store does not answer, so what <{g}> holds is unknown" in err
