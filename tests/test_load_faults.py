@@ -125,12 +125,13 @@ def test_replace_then_append(store, tmp_path, capsys):
     assert graphs(query, g) == {g: 50} and ask(query, g, "a") and ask(query, g, "b")
 
 
-def edited_file(folder):
-    """The 40 triples of triples_file(folder, "old", 40) with the first 3 replaced by those of "new":
-    a replace by it differs in 6 triples, so Virtuoso gets the update of the difference, not a MOVE."""
+def edited_file(folder, n: int = 40, changed: int = 3):
+    """The n triples of triples_file(folder, "old", n) with the first `changed` replaced by those of
+    "new": a replace by it differs in 2 * changed triples, so Virtuoso gets the update of the
+    difference where that is at most half of n (the default: 6 of 40), else a MOVE."""
     path = folder / "edited.nt"
-    old = triples_file(folder, "old", 40).read_text().splitlines(keepends=True)
-    path.write_text("".join(triples_file(folder, "new", 3).read_text().splitlines(keepends=True) + old[3:]))
+    old = triples_file(folder, "old", n).read_text().splitlines(keepends=True)
+    path.write_text("".join(triples_file(folder, "new", changed).read_text().splitlines(keepends=True) + old[changed:]))
     return path
 
 
@@ -352,10 +353,8 @@ def test_virtuoso_killed_while_the_update_runs_holds_one_graph_whole(tmp_path, c
     folder = tmp_path / "virtuoso"
     folder.mkdir()
     n = 100_000
-    old = triples_file(tmp_path, "old", n)
-    edited = tmp_path / "edited.nt"
-    lines = old.read_text().splitlines(keepends=True)
-    edited.write_text("".join(triples_file(tmp_path, "new", changed).read_text().splitlines(keepends=True) + lines[changed:]))
+    edited = edited_file(tmp_path, n, changed)
+    old = tmp_path / "old.nt"
     with virtuoso_server(folder) as v:
         url = v.base.replace("http://", "http://dba:dba@")
         load(url, "--file", str(old), "--graph", g, code=0, capsys=capsys)
@@ -372,7 +371,6 @@ def test_virtuoso_killed_while_the_update_runs_holds_one_graph_whole(tmp_path, c
         # client then also waits this long for the dead server to answer)
         with fault_proxy(v.base, fail=once("virtuoso", kill_soon)) as proxy:
             _, err = load(through(proxy, url), "--file", str(edited), "--graph", g, "--timeout-s", "10", code=2, capsys=capsys)
-        monkeypatch.setattr(Target, "operate", real_operate)
     assert operated[0] == update
     assert f"the store does not answer, so what <{g}> holds is unknown" in err
     [staging] = [line.split("<")[1].split(">")[0] for line in err.split("; ") if "staging graph <" in line]

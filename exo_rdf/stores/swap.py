@@ -177,16 +177,23 @@ def _what_came_back(exc: BaseException) -> str:
     return f"the store's answer was lost ({_reason(exc)})"
 
 
+def _read_again_while(target: Target, payload: Payload, state: _State | None,
+                      still: Callable[[_State | None], bool], seconds: float, every: float) -> _State | None:
+    """Read the target again every `every` s while still(state), for at most `seconds`; the last state read."""
+    deadline = time.monotonic() + seconds
+    while still(state) and time.monotonic() < deadline:
+        time.sleep(every)
+        state = _state(target, payload)
+    return state
+
+
 def _settle(target: Target, payload: Payload, mode: str, before: _State, exc: BaseException) -> _State | None:
     """Read the target after a failure; after a lost answer, wait up to one timeout for a change
     the server may still be applying."""
-    state = _state(target, payload)
     lost = isinstance(exc, EndpointError) and exc.status is None
-    deadline = time.monotonic() + (min(target.timeout_s, 30.0) if lost else 0)
-    while lost and not _is_new(state, payload, mode, before) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        state = _state(target, payload)
-    return state
+    return _read_again_while(target, payload, _state(target, payload),
+                             lambda state: not _is_new(state, payload, mode, before),
+                             min(target.timeout_s, 30.0) if lost else 0.0, every=0.5)
 
 
 def write(target: Target, payload: Payload, mode: str) -> GraphLoad:
@@ -269,21 +276,15 @@ def _changed(target: Target, payload: Payload, staging: str, staged: int) -> int
 SETTLE_S = 10.0
 
 
-def _settled(target: Target, payload: Payload, state: _State | None) -> _State | None:
-    """Read a replaced graph again while it holds the payload's probes but not its count, up to
-    SETTLE_S: a Virtuoso reader sees another load's update of the same graph half-applied (a test
-    read 2,013 triples of two 2,000-triple edits), and the count then settles to one load's."""
-    deadline = time.monotonic() + min(target.timeout_s, SETTLE_S)
-    while state is not None and state.ours and not payload.matches(state.count) and time.monotonic() < deadline:
-        time.sleep(0.25)
-        state = _state(target, payload)
-    return state
-
-
 def _verified(target: Target, payload: Payload, mode: str, before: _State, note: str = "") -> GraphLoad:
     after = _state(target, payload)
     if mode == "replace":
-        after = _settled(target, payload, after)
+        # a replaced graph holding the payload's probes but not its count is read again: a
+        # Virtuoso reader sees another load's update of the same graph half-applied (a test read
+        # 2,013 triples of two 2,000-triple edits), and the count then settles to one load's
+        after = _read_again_while(target, payload, after,
+                                  lambda state: state is not None and state.ours and not payload.matches(state.count),
+                                  min(target.timeout_s, SETTLE_S), every=0.25)
     if after is None:
         raise EndpointError(f"{target.endpoint.shown()}: the store accepted {payload.label} into <{payload.graph}> "
                             "but no longer answers, so the result could not be checked")
