@@ -8,15 +8,32 @@ from __future__ import annotations
 
 import dataclasses
 
+import pyoxigraph as ox
+
+from conftest import ROOT
+from exo_rdf.query import with_values_rows
 from exo_rdf.sources import GRAPH_BASE
 from exo_rdf.stores import http
 from exo_rdf.stores.endpoint import resolve
 from exo_rdf.stores.load import Endpoints, graph_contents, load
+from exo_rdf.stores.remote import fetch
 
 #: the graph base on Virtuoso, which other tests of the session share: its own, so nothing collides
 VIRTUOSO_BASE = "https://w3id.org/exo-rdf/test/compliance/graph/"
 STRAY_GRAPH = "https://example.org/someone-else/graph"
 DATA = "https://w3id.org/exo-rdf/data/"
+
+
+def graph_content(query_url: str, graph: str) -> set[tuple[str, str, str]]:
+    """A graph's triples on a server as N-Triples terms, every blank node written _:b (stores
+    rename them), read with queries/store/graph-triples.rq."""
+    text = with_values_rows((ROOT / "queries" / "store" / "graph-triples.rq").read_text(), ["graph"],
+                            [(ox.NamedNode(graph),)])
+    result = fetch(query_url, text, form="CONSTRUCT", timeout_s=30, virtuoso=query_url.endswith("/sparql"))
+
+    def term(t):
+        return "_:b" if isinstance(t, ox.BlankNode) else str(t)
+    return {(term(t.subject), term(t.predicate), term(t.object)) for t in result.triples}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,7 @@ from exo_rdf.cli import main
 from exo_rdf.stores import http
 from proxy import fault_proxy, recording_server
 from servers import oxigraph_server, virtuoso_server
+from stores import graph_content
 
 EX = "https://example.org/"
 P = "https://example.org/p"
@@ -50,15 +51,7 @@ def triples_file(folder, name: str, n: int):
 
 def triples_of(query_url: str, graph: str) -> set[str]:
     """The graph's triples as N-Triples lines (the files here hold IRIs only)."""
-    import pyoxigraph as ox
-
-    from exo_rdf.query import with_values_rows
-    from exo_rdf.stores.remote import fetch
-
-    text = with_values_rows((ROOT / "queries" / "store" / "graph-triples.rq").read_text(), ["graph"],
-                            [(ox.NamedNode(graph),)])
-    result = fetch(query_url, text, form="CONSTRUCT", timeout_s=30, virtuoso=query_url.endswith("/sparql"))
-    return {f"{t.subject} {t.predicate} {t.object} ." for t in result.triples}
+    return {f"{s} {p} {o} ." for s, p, o in graph_content(query_url, graph)}
 
 
 def ask(query_url: str, graph: str, name: str) -> bool:

@@ -14,11 +14,10 @@ import pytest
 
 from conftest import ROOT
 from exo_rdf.cli import main
-from exo_rdf.query import with_values_rows
 from exo_rdf.stores import http
-from exo_rdf.stores.remote import fetch
 from proxy import fault_proxy
 from servers import oxigraph_server
+from stores import graph_content as content
 
 EX = "https://example.org/r/"
 _numbers = itertools.count()
@@ -59,16 +58,6 @@ def store(request, oxigraph):
 
 def graph_name() -> str:
     return f"{EX}t{os.getpid()}-{next(_numbers)}"
-
-
-def content(query_url: str, graph: str) -> set[tuple[str, str, str]]:
-    """The graph's triples as N-Triples terms, every blank node written _:b (stores rename them)."""
-    text = with_values_rows((ROOT / "queries" / "store" / "graph-triples.rq").read_text(), ["graph"],
-                            [(ox.NamedNode(graph),)])
-    result = fetch(query_url, text, form="CONSTRUCT", timeout_s=30, virtuoso="sparql" in query_url)
-    def term(t):
-        return "_:b" if isinstance(t, ox.BlankNode) else str(t)
-    return {(term(t.subject), term(t.predicate), term(t.object)) for t in result.triples}
 
 
 def expected(turtle: str) -> set[tuple[str, str, str]]:
